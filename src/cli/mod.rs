@@ -1,0 +1,140 @@
+//! Command-line interface: parses arguments, loads the dataset with a
+//! progress display, and prints what the engine computes.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use hecmap::dataset::{CountsFile, DataConfig, Dataset, Progress};
+use hecmap::units::Level;
+
+/// Draw and validate Connecticut's Health Enhancement Community boundaries.
+#[derive(Debug, Parser)]
+#[command(name = "hecmap", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the Connecticut data is and how to read it.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Directory with the Connecticut data files.
+    #[arg(long, global = true, env = "HECMAP_DATA")]
+    data: Option<PathBuf>,
+    /// Units whose land comes this close across water are neighbours (metres).
+    #[arg(long, global = true, env = "HECMAP_WATER_GAP_M")]
+    water_gap_m: Option<f64>,
+    /// A CSV of real Medicare beneficiary counts that replaces the estimate.
+    #[arg(long, global = true)]
+    medicare_counts: Option<PathBuf>,
+    /// Whether the counts are per tract or per town.
+    #[arg(long, global = true, default_value = "tract")]
+    medicare_level: Level,
+}
+
+impl DataArgs {
+    fn config(&self) -> DataConfig {
+        let mut config = match &self.data {
+            Some(dir) => DataConfig::in_dir(dir),
+            None => DataConfig::default(),
+        };
+        if let Some(gap) = self.water_gap_m {
+            config.graph.water_gap_m = gap;
+        }
+        config.medicare_counts = self.medicare_counts.as_ref().map(|path| CountsFile {
+            path: path.clone(),
+            level: self.medicare_level,
+            key_column: None,
+            value_column: None,
+        });
+        config
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Unit counts and state totals, with their sources.
+    Summary {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// List the units of a level with their attributes.
+    Units {
+        #[arg(long, value_enum, default_value = "tract")]
+        level: Level,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: UnitFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitFormat {
+    Csv,
+    Geojson,
+}
+
+/// Exit codes: 0 success, 1 a rule is broken, 2 the input cannot be read.
+pub const EXIT_INPUT: u8 = 2;
+
+struct Spinner(ProgressBar);
+
+impl Progress for Spinner {
+    fn step(&self, message: &str) {
+        self.0.set_message(message.to_string());
+        self.0.tick();
+    }
+}
+
+fn load(data: &DataArgs) -> Result<Dataset, String> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} loading: {msg} ({elapsed})")
+            .expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    let result = Dataset::load_with_progress(&data.config(), &Spinner(bar.clone()));
+    bar.finish_and_clear();
+    result.map_err(|e| e.to_string())
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let data = match load(&cli.data) {
+        Ok(data) => data,
+        Err(message) => {
+            eprintln!("hecmap: {message}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let result = match cli.command {
+        Command::Summary { format } => output::summary(&data, format),
+        Command::Units {
+            level,
+            format,
+            output,
+        } => output::units(&data, level, format, output.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("hecmap: {message}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}

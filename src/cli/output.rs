@@ -1,0 +1,182 @@
+//! Rendering engine results for the terminal and for files.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use hecmap::dataset::Dataset;
+use hecmap::features;
+use hecmap::summary::Summary;
+use hecmap::units::{Level, UnitId};
+use serde_json::{Map, Value, json};
+
+use super::{TextOrJson, UnitFormat};
+
+fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("{}: cannot write: {e}", p.display()))
+        }
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to standard output: {e}")),
+    }
+}
+
+pub fn summary(data: &Dataset, format: TextOrJson) -> Result<ExitCode, String> {
+    let s = Summary::of(data);
+    let text = match format {
+        TextOrJson::Json => serde_json::to_string_pretty(&s).expect("summary serialises") + "\n",
+        TextOrJson::Text => summary_text(&s),
+    };
+    write_out(None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary_text(s: &Summary) -> String {
+    let mut out = String::new();
+    let mut line = |l: String| {
+        out.push_str(&l);
+        out.push('\n');
+    };
+    line(format!("Connecticut data from {}", s.data_dir));
+    line(format!(
+        "  {} tracts, {} towns, {:.0} km2 of land",
+        s.tracts, s.towns, s.land_area_km2
+    ));
+    line("State totals:".into());
+    for t in &s.totals {
+        let value = match t.value {
+            Some(v) if v.abs() >= 100.0 => format!("{v:>14.0}"),
+            Some(v) => format!("{v:>14.4}"),
+            None => format!("{:>14}", "n/a"),
+        };
+        let flag = if t.estimate { " (ESTIMATE)" } else { "" };
+        line(format!(
+            "  {:<44}{value}{flag}   [{}]",
+            t.label, t.provenance.source
+        ));
+        if let Some(method) = &t.provenance.method {
+            line(format!("      {method}"));
+        }
+    }
+    line("2020 population by county:".into());
+    for (county, pop) in &s.county_population {
+        line(format!("  {county:<12}{pop:>10.0}"));
+    }
+    line(format!("Adjacency (water gap {} m):", s.water_gap_m));
+    for (level, g) in &s.graphs {
+        line(format!(
+            "  {level:<6} {} units, {} land and {} water edges, {} connected piece(s) ({} on land alone)",
+            g.units, g.land_edges, g.water_edges, g.components, g.components_land_only
+        ));
+    }
+    for st in &s.straddling_tracts {
+        let shares: Vec<String> = st
+            .shares
+            .iter()
+            .map(|(town, share)| format!("{town} {:.1}%", share * 100.0))
+            .collect();
+        line(format!(
+            "Tract {} straddles {} (counted in {}, population {})",
+            st.tract,
+            shares.join(", "),
+            st.assigned_town,
+            st.population.map(|p| p.to_string()).unwrap_or_default()
+        ));
+    }
+    line("Joins:".into());
+    for j in &s.joins {
+        let unmatched: Vec<String> = j
+            .unmatched
+            .iter()
+            .map(|r| format!("row {} ({})", r.row, r.key))
+            .collect();
+        line(format!(
+            "  {}: {} of {} rows matched on {}; {} units without a row{}",
+            j.file,
+            j.matched,
+            j.rows,
+            j.key_column,
+            j.units_without_row,
+            if unmatched.is_empty() {
+                String::new()
+            } else {
+                format!("; unmatched: {}", unmatched.join(", "))
+            }
+        ));
+    }
+    out
+}
+
+/// Identity and attribute columns of a unit, in a stable order.
+fn unit_record(data: &Dataset, level: Level, unit: UnitId) -> Map<String, Value> {
+    let layer = data.layer(level);
+    let u = unit as usize;
+    let mut record = Map::new();
+    record.insert("id".into(), json!(unit));
+    record.insert("geoid".into(), json!(layer.units.geoid[u]));
+    record.insert("geoid_2022".into(), json!(layer.units.geoid_2022[u]));
+    record.insert("name".into(), json!(layer.units.name[u]));
+    match level {
+        Level::Tract => {
+            let town = data.nesting.tract_town[u];
+            record.insert("town".into(), json!(data.towns.units.name[town as usize]));
+        }
+        Level::Town => {
+            record.insert(
+                "planning_region".into(),
+                json!(data.town_planning_region[u]),
+            );
+        }
+    }
+    record.insert("area_km2".into(), json!(layer.units.area_m2[u] / 1e6));
+    for (id, def) in layer.attributes.defs().iter().enumerate() {
+        record.insert(def.key.clone(), json!(layer.attributes.value(id, unit)));
+        if def.provenance.is_estimate() {
+            record.insert(format!("{}_basis", def.key), json!(def.provenance.basis));
+        }
+    }
+    record
+}
+
+pub fn units(
+    data: &Dataset,
+    level: Level,
+    format: UnitFormat,
+    output: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let layer = data.layer(level);
+    let records = layer.units.ids().map(|u| unit_record(data, level, u));
+    let text = match format {
+        UnitFormat::Geojson => features::collection_json(
+            records
+                .zip(&layer.units.geometry)
+                .map(|(r, g)| features::feature(r["id"].as_u64(), g, r))
+                .collect(),
+        ),
+        UnitFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut header_written = false;
+            for record in records {
+                if !header_written {
+                    w.write_record(record.keys()).map_err(|e| e.to_string())?;
+                    header_written = true;
+                }
+                w.write_record(record.values().map(csv_cell))
+                    .map_err(|e| e.to_string())?;
+            }
+            String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).expect("CSV is UTF-8")
+        }
+    };
+    write_out(output, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,227 @@
+//! Plans: an assignment of tracts to HECs (regions) with dense integer ids,
+//! plus what the HECs say about themselves (waiver requests, reasons for
+//! splitting towns).
+//!
+//! Plans arrive as assignment tables (CSV or JSON, tracts or towns, like a
+//! block-assignment file) or as drawn polygons (GeoJSON, shapefile,
+//! GeoPackage) resolved to tracts by area share ([`polygons`]). Inside, a
+//! plan is always tract-level: a town assignment is expanded to the town's
+//! tracts through the crosswalk.
+
+pub mod assignment;
+pub mod polygons;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::tally::RegionId;
+use crate::units::{Level, UnitId};
+
+pub use assignment::{parse_csv_plan, parse_json_plan};
+pub use polygons::{PolygonOptions, PolygonResolution, resolve_polygons};
+
+/// What a waiver request waives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Waivable {
+    /// The population and Medicare floors.
+    Thresholds,
+    /// The requirement to be in one piece.
+    Contiguity,
+}
+
+/// Where a waiver request stands with the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaiverStatus {
+    /// Asked for, not yet ruled on: honoured provisionally for a rural HEC.
+    #[default]
+    Requested,
+    Approved,
+    Refused,
+}
+
+/// A rural HEC's request to waive the thresholds and/or contiguity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiver {
+    /// Why: required, in the HEC's words.
+    #[serde(default)]
+    pub reason: String,
+    /// What is waived (both when not said).
+    #[serde(default = "all_waivables")]
+    pub waive: Vec<Waivable>,
+    #[serde(default)]
+    pub status: WaiverStatus,
+}
+
+fn all_waivables() -> Vec<Waivable> {
+    vec![Waivable::Thresholds, Waivable::Contiguity]
+}
+
+impl Waiver {
+    /// A requested waiver of everything, with a reason.
+    pub fn requested(reason: &str) -> Self {
+        Self {
+            reason: reason.to_string(),
+            waive: all_waivables(),
+            status: WaiverStatus::Requested,
+        }
+    }
+
+    pub fn covers(&self, what: Waivable) -> bool {
+        self.waive.contains(&what)
+    }
+}
+
+/// An HEC of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionInfo {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// Whether a plan means to cover the whole state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanScope {
+    /// Decide from the plan: statewide when it has two or more HECs
+    /// claiming at least half of the state's people.
+    #[default]
+    Auto,
+    /// The whole state: gaps and the number of HECs are checked.
+    Statewide,
+    /// One or a few proposals: gaps and the number of HECs are not checked.
+    Partial,
+}
+
+/// A plan over the dataset's tracts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    /// Where it came from (file or request) and in what form.
+    pub source: String,
+    /// The level it was written at (tract, town or, for polygons, tract).
+    pub level: Level,
+    pub scope: PlanScope,
+    pub regions: Vec<RegionInfo>,
+    /// For each tract, the HECs claiming it, sorted. Most tracts have one;
+    /// none is a gap; two or more is an overlap.
+    pub claims: Vec<Vec<RegionId>>,
+    /// Town (id) -> why the plan splits it.
+    pub split_reasons: BTreeMap<UnitId, String>,
+}
+
+/// A problem with the plan's input; names the source and the row/feature.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{source_name}: {place}: {reason}")]
+    Invalid {
+        source_name: String,
+        place: String,
+        reason: String,
+    },
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+    #[error("{source_name}: {reason}")]
+    Unreadable { source_name: String, reason: String },
+}
+
+impl PlanError {
+    pub fn invalid(source: &str, place: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            source_name: source.to_string(),
+            place: place.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Plan {
+    /// An empty plan over `tracts` tracts.
+    pub fn empty(name: &str, source: &str, level: Level, tracts: usize) -> Self {
+        Self {
+            name: name.to_string(),
+            source: source.to_string(),
+            level,
+            scope: PlanScope::Auto,
+            regions: Vec::new(),
+            claims: vec![Vec::new(); tracts],
+            split_reasons: BTreeMap::new(),
+        }
+    }
+
+    /// The id of the HEC with this name, adding it if new.
+    pub fn region_named(&mut self, name: &str) -> RegionId {
+        if let Some(i) = self.regions.iter().position(|r| r.name == name) {
+            return i as RegionId;
+        }
+        self.regions.push(RegionInfo {
+            name: name.to_string(),
+            waiver: None,
+        });
+        (self.regions.len() - 1) as RegionId
+    }
+
+    pub fn region_id(&self, name: &str) -> Option<RegionId> {
+        self.regions.iter().position(|r| r.name == name).map(|i| i as RegionId)
+    }
+
+    /// Adds a claim of a tract by an HEC (no-op if already claimed by it).
+    pub fn claim(&mut self, tract: UnitId, region: RegionId) {
+        let claims = &mut self.claims[tract as usize];
+        if let Err(pos) = claims.binary_search(&region) {
+            claims.insert(pos, region);
+        }
+    }
+
+    /// Gives tracts to one HEC (or to none), dropping other claims: what a
+    /// person painting on the map does.
+    pub fn assign(&mut self, tracts: &[UnitId], region: Option<RegionId>) {
+        for &t in tracts {
+            let claims = &mut self.claims[t as usize];
+            claims.clear();
+            claims.extend(region);
+        }
+    }
+
+    /// The tracts of each HEC, sorted.
+    pub fn members(&self) -> Vec<Vec<UnitId>> {
+        let mut members = vec![Vec::new(); self.regions.len()];
+        for (t, claims) in self.claims.iter().enumerate() {
+            for &r in claims {
+                members[r as usize].push(t as UnitId);
+            }
+        }
+        members
+    }
+
+    /// The effective scope: [`PlanScope::Auto`] resolved against the data.
+    pub fn effective_scope(&self, data: &Dataset) -> PlanScope {
+        if self.scope != PlanScope::Auto {
+            return self.scope;
+        }
+        let pop = data.tracts.attributes.id("population");
+        let value = |t: usize| pop.and_then(|p| data.tracts.attributes.value(p, t as UnitId)).unwrap_or(0.0);
+        let total: f64 = (0..self.claims.len()).map(value).sum();
+        let claimed: f64 = (0..self.claims.len()).filter(|&t| !self.claims[t].is_empty()).map(value).sum();
+        if self.regions.len() >= 2 && claimed * 2.0 >= total {
+            PlanScope::Statewide
+        } else {
+            PlanScope::Partial
+        }
+    }
+
+    /// The plan as a unit assignment table: (tract GEOID, HEC name) rows.
+    pub fn assignment_rows<'a>(&'a self, data: &'a Dataset) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.claims.iter().enumerate().flat_map(move |(t, claims)| {
+            claims
+                .iter()
+                .map(move |&r| (data.tracts.units.geoid[t].as_str(), self.regions[r as usize].name.as_str()))
+        })
+    }
+}
