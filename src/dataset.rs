@@ -189,6 +189,7 @@ pub struct Dataset {
     /// The statewide factor and inputs behind the Medicare estimate.
     pub medicare: medicare::MedicareMethod,
     outline: OnceLock<MultiPolygon>,
+    hulls: OnceLock<Vec<Vec<geo::Coord>>>,
 }
 
 /// Steps of a load, for a progress display.
@@ -285,6 +286,7 @@ impl Dataset {
             joins,
             medicare: medicare_method,
             outline: OnceLock::new(),
+            hulls: OnceLock::new(),
         })
     }
 
@@ -301,6 +303,19 @@ impl Dataset {
     pub fn state_outline(&self) -> &MultiPolygon {
         self.outline
             .get_or_init(|| geo::unary_union(self.towns.units.geometry.iter()))
+    }
+
+    /// The convex-hull vertices of each tract in the equal-area CRS (for
+    /// the compactness of regions), computed on first use.
+    pub fn tract_hull_points(&self) -> &[Vec<geo::Coord>] {
+        self.hulls.get_or_init(|| {
+            self.tracts
+                .units
+                .projected
+                .iter()
+                .map(crate::compactness::hull_points)
+                .collect()
+        })
     }
 
     /// The old county a tract's 2020 GEOID places it in.

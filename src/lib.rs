@@ -7,16 +7,23 @@
 //! and out, EPSG:5070 (equal-area) for areas and lengths ([`crs`]).
 
 pub mod attributes;
+pub mod compactness;
 pub mod crs;
 pub mod dataset;
+pub mod export;
 pub mod features;
 pub mod geoid;
 pub mod graph;
 pub mod index;
 pub mod join;
 pub mod medicare;
+pub mod need;
+pub mod plan;
+pub mod report;
+pub mod rules;
 pub mod source;
 pub mod summary;
 pub mod table;
 pub mod tally;
 pub mod units;
+pub mod validate;

@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use hecmap::dataset::{CountsFile, DataConfig, Dataset, Progress};
+use hecmap::export::ExportFormat;
+use hecmap::plan::{PlanFormat, PlanScope};
+use hecmap::rules::RulesConfig;
 use hecmap::units::Level;
 
 /// Draw and validate Connecticut's Health Enhancement Community boundaries.
@@ -75,6 +78,56 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Check a plan against the state's rules: exit 0 passes, 1 breaks a rule, 2 unreadable input.
+    Validate {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Print the effective rules with their documentation.
+    Rules {
+        /// A rules file (TOML) overriding the defaults.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "toml")]
+        format: TomlOrJson,
+    },
+    /// Write a plan's dissolved HEC boundaries with their totals (or, as CSV, its assignment).
+    Export {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[arg(long, value_enum, default_value = "geojson")]
+        format: ExportFormat,
+        /// Output file.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+/// A plan file and how to read and judge it.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan: CSV or JSON assignment, GeoJSON, shapefile (.shp/.zip) or GeoPackage polygons.
+    plan: PathBuf,
+    /// A rules file (TOML) overriding the defaults.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// The plan's format when its extension does not say.
+    #[arg(long, value_enum)]
+    plan_format: Option<PlanFormat>,
+    /// Whether the plan covers the whole state (gaps and HEC count checked).
+    #[arg(long, value_enum, default_value = "auto")]
+    scope: PlanScope,
+    /// For polygons: the property naming each HEC.
+    #[arg(long)]
+    name_field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TomlOrJson {
+    Toml,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -113,28 +166,58 @@ fn load(data: &DataArgs) -> Result<Dataset, String> {
     result.map_err(|e| e.to_string())
 }
 
+fn read_rules(path: Option<&std::path::Path>) -> Result<RulesConfig, String> {
+    match path {
+        Some(p) => RulesConfig::read(p).map_err(|e| e.to_string()),
+        None => Ok(RulesConfig::default()),
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let data = match load(&cli.data) {
-        Ok(data) => data,
+    match execute(cli) {
+        Ok(code) => code,
         Err(message) => {
             eprintln!("hecmap: {message}");
-            return ExitCode::from(EXIT_INPUT);
+            ExitCode::from(EXIT_INPUT)
         }
-    };
-    let result = match cli.command {
+    }
+}
+
+fn execute(cli: Cli) -> Result<ExitCode, String> {
+    if let Command::Rules { rules, format } = &cli.command {
+        return output::rules(&read_rules(rules.as_deref())?, *format);
+    }
+    let data = load(&cli.data)?;
+    match cli.command {
         Command::Summary { format } => output::summary(&data, format),
         Command::Units {
             level,
             format,
             output,
         } => output::units(&data, level, format, output.as_deref()),
-    };
-    match result {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("hecmap: {message}");
-            ExitCode::from(EXIT_INPUT)
+        Command::Validate { plan, format } => {
+            let rules = read_rules(plan.rules.as_deref())?;
+            let report = output::validate_plan(&data, &plan, rules)?.1;
+            output::print_report(&report, format)?;
+            Ok(ExitCode::from(report.exit_code()))
         }
+        Command::Export {
+            plan,
+            format,
+            output: out,
+        } => {
+            let rules = read_rules(plan.rules.as_deref())?;
+            let (plan, report) = output::validate_plan(&data, &plan, rules)?;
+            hecmap::export::export_plan(&data, &report, &plan, format, &out)
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "hecmap: wrote {} ({} HECs)",
+                out.display(),
+                report.hecs.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { .. } => unreachable!("handled before loading data"),
     }
 }

@@ -10,7 +10,12 @@ use hecmap::summary::Summary;
 use hecmap::units::{Level, UnitId};
 use serde_json::{Map, Value, json};
 
-use super::{TextOrJson, UnitFormat};
+use hecmap::plan::{Plan, read_plan};
+use hecmap::report::Report;
+use hecmap::rules::{RulesConfig, Severity};
+use hecmap::validate::Validator;
+
+use super::{PlanArgs, TextOrJson, TomlOrJson, UnitFormat};
 
 fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
@@ -179,4 +184,112 @@ fn csv_cell(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+pub fn rules(rules: &RulesConfig, format: TomlOrJson) -> Result<ExitCode, String> {
+    let text = match format {
+        TomlOrJson::Toml => rules.to_documented_toml(),
+        TomlOrJson::Json => serde_json::to_string_pretty(rules).expect("rules serialise") + "\n",
+    };
+    write_out(None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and validates a plan file: the plan as read and its report.
+pub fn validate_plan(
+    data: &Dataset,
+    args: &PlanArgs,
+    mut rules: RulesConfig,
+) -> Result<(Plan, Report), String> {
+    if args.name_field.is_some() {
+        rules.polygons.name_field = args.name_field.clone();
+    }
+    let (mut plan, polygons) = read_plan(data, &args.plan, args.plan_format, &rules.polygons)
+        .map_err(|e| e.to_string())?;
+    plan.scope = args.scope;
+    let mut validator = Validator::new(data, rules, plan, polygons).map_err(|e| e.to_string())?;
+    let report = validator.report();
+    Ok((validator.plan().clone(), report))
+}
+
+pub fn print_report(report: &Report, format: TextOrJson) -> Result<(), String> {
+    let text = match format {
+        TextOrJson::Json => serde_json::to_string_pretty(report).expect("report serialises") + "\n",
+        TextOrJson::Text => report_text(report),
+    };
+    write_out(None, &text)
+}
+
+fn report_text(r: &Report) -> String {
+    let mut out = String::new();
+    let mut line = |l: String| {
+        out.push_str(&l);
+        out.push('\n');
+    };
+    line(format!(
+        "Plan {} ({}, {} level, {:?} scope): {}",
+        r.plan.name,
+        r.plan.source,
+        r.plan.level,
+        r.plan.scope,
+        if r.passes {
+            "PASSES"
+        } else {
+            "BREAKS THE RULES"
+        }
+    ));
+    let w = r
+        .hecs
+        .iter()
+        .map(|h| h.name.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3)
+        + 2;
+    line(format!(
+        "{:<w$}{:>11}{:>12}{:>8}{:>7}{:>9}{:>9}  {}",
+        "HEC", "population", "Medicare*", "tracts", "towns", "km2", "need", "status"
+    ));
+    for h in &r.hecs {
+        line(format!(
+            "{:<w$}{:>11.0}{:>12.0}{:>8}{:>7}{:>9.0}{:>9}  {}{}",
+            h.name,
+            h.population,
+            h.medicare.value,
+            h.tracts,
+            h.towns.len() + h.partial_towns.len(),
+            h.area_km2,
+            h.need_percentile
+                .map(|n| format!("{n:.0}"))
+                .unwrap_or_default(),
+            if h.passes { "ok" } else { "FAILS" },
+            if h.rural { " (rural)" } else { "" }
+        ));
+    }
+    if r.hecs.iter().any(|h| h.medicare.estimate) {
+        line(
+            "* Medicare beneficiaries are an ESTIMATE; see `hecmap summary` for the method.".into(),
+        );
+    }
+    for severity in [
+        Severity::Error,
+        Severity::Unknown,
+        Severity::Warning,
+        Severity::Waived,
+        Severity::Info,
+    ] {
+        let findings: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        line(format!("\n{severity:?} ({}):", findings.len()));
+        for f in findings {
+            line(format!("  [{}] {}", f.rule, f.message));
+        }
+    }
+    out
 }

@@ -168,7 +168,10 @@ impl Plan {
     }
 
     pub fn region_id(&self, name: &str) -> Option<RegionId> {
-        self.regions.iter().position(|r| r.name == name).map(|i| i as RegionId)
+        self.regions
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| i as RegionId)
     }
 
     /// Adds a claim of a tract by an HEC (no-op if already claimed by it).
@@ -206,9 +209,15 @@ impl Plan {
             return self.scope;
         }
         let pop = data.tracts.attributes.id("population");
-        let value = |t: usize| pop.and_then(|p| data.tracts.attributes.value(p, t as UnitId)).unwrap_or(0.0);
+        let value = |t: usize| {
+            pop.and_then(|p| data.tracts.attributes.value(p, t as UnitId))
+                .unwrap_or(0.0)
+        };
         let total: f64 = (0..self.claims.len()).map(value).sum();
-        let claimed: f64 = (0..self.claims.len()).filter(|&t| !self.claims[t].is_empty()).map(value).sum();
+        let claimed: f64 = (0..self.claims.len())
+            .filter(|&t| !self.claims[t].is_empty())
+            .map(value)
+            .sum();
         if self.regions.len() >= 2 && claimed * 2.0 >= total {
             PlanScope::Statewide
         } else {
@@ -217,11 +226,121 @@ impl Plan {
     }
 
     /// The plan as a unit assignment table: (tract GEOID, HEC name) rows.
-    pub fn assignment_rows<'a>(&'a self, data: &'a Dataset) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    pub fn assignment_rows<'a>(
+        &'a self,
+        data: &'a Dataset,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.claims.iter().enumerate().flat_map(move |(t, claims)| {
-            claims
-                .iter()
-                .map(move |&r| (data.tracts.units.geoid[t].as_str(), self.regions[r as usize].name.as_str()))
+            claims.iter().map(move |&r| {
+                (
+                    data.tracts.units.geoid[t].as_str(),
+                    self.regions[r as usize].name.as_str(),
+                )
+            })
         })
+    }
+}
+
+/// The forms a plan file can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanFormat {
+    /// An assignment table.
+    Csv,
+    /// An assignment plan in JSON, or a GeoJSON FeatureCollection of polygons.
+    Json,
+    /// Polygons in a shapefile (.shp, or a .zip holding one).
+    Shp,
+    /// Polygons in a GeoPackage or any other format GDAL reads.
+    Gpkg,
+}
+
+impl PlanFormat {
+    /// The format a file name suggests.
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "txt" => Self::Csv,
+            "json" | "geojson" => Self::Json,
+            "shp" | "zip" => Self::Shp,
+            "gpkg" | "fgb" | "kml" | "gml" | "sqlite" => Self::Gpkg,
+            _ => return None,
+        })
+    }
+}
+
+/// A plan read from input, with the polygon resolution when it was drawn.
+pub type LoadedPlan = (Plan, Option<PolygonResolution>);
+
+/// True when JSON text is GeoJSON (a FeatureCollection or Feature) rather
+/// than an assignment plan.
+fn is_geojson(text: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    serde_json::from_str::<Probe>(text)
+        .ok()
+        .and_then(|p| p.kind)
+        .is_some_and(|k| k == "FeatureCollection" || k == "Feature")
+}
+
+/// Reads a plan from bytes in any text form (CSV, assignment JSON, GeoJSON).
+pub fn read_plan_text(
+    data: &Dataset,
+    bytes: &[u8],
+    format: PlanFormat,
+    source: &str,
+    options: &PolygonOptions,
+) -> Result<LoadedPlan, PlanError> {
+    match format {
+        PlanFormat::Csv => Ok((parse_csv_plan(data, bytes, source)?, None)),
+        PlanFormat::Json => {
+            let text = std::str::from_utf8(bytes).map_err(|e| PlanError::Unreadable {
+                source_name: source.to_string(),
+                reason: format!("not UTF-8 text ({e})"),
+            })?;
+            if is_geojson(text) {
+                let layer = crate::source::read_geojson_str(text, source)?;
+                let (plan, resolution) = resolve_polygons(data, &layer, options)?;
+                Ok((plan, Some(resolution)))
+            } else {
+                Ok((parse_json_plan(data, text, source)?, None))
+            }
+        }
+        PlanFormat::Shp | PlanFormat::Gpkg => Err(PlanError::Unreadable {
+            source_name: source.to_string(),
+            reason: "shapefiles and GeoPackages are read from files, not text".into(),
+        }),
+    }
+}
+
+/// Reads a plan file in any supported form, chosen by its extension unless
+/// `format` says otherwise.
+pub fn read_plan(
+    data: &Dataset,
+    path: &std::path::Path,
+    format: Option<PlanFormat>,
+    options: &PolygonOptions,
+) -> Result<LoadedPlan, PlanError> {
+    let source = path.display().to_string();
+    let format = format.or_else(|| PlanFormat::from_path(path)).ok_or_else(|| PlanError::Unreadable {
+        source_name: source.clone(),
+        reason: "unknown plan format: use .csv, .json, .geojson, .shp, .zip or .gpkg, or say --plan-format".into(),
+    })?;
+    match format {
+        PlanFormat::Csv | PlanFormat::Json => {
+            let bytes = std::fs::read(path).map_err(|e| PlanError::Unreadable {
+                source_name: source.clone(),
+                reason: e.to_string(),
+            })?;
+            read_plan_text(data, &bytes, format, &source, options)
+        }
+        PlanFormat::Shp | PlanFormat::Gpkg => {
+            let layer = crate::source::read_polygons(path)?;
+            let (plan, resolution) = resolve_polygons(data, &layer, options)?;
+            Ok((plan, Some(resolution)))
+        }
     }
 }

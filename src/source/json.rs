@@ -24,6 +24,17 @@ pub(super) fn read(bytes: &[u8], path: &Path) -> Result<VectorLayer, SourceError
         reason,
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Serde would read an array as a struct, field by field, and complain
+    // about the wrong thing.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        None => return Err(parse_error("it is empty".into())),
+        Some(_) => {
+            return Err(parse_error(
+                "not GeoJSON: it must be a JSON object ({\"type\": ...})".into(),
+            ));
+        }
+    }
     let document: Document = serde_json::from_slice(bytes)
         .map_err(|e| parse_error(format!("not valid GeoJSON: {e}")))?;
 

@@ -118,7 +118,7 @@ pub enum SourceError {
     Crs {
         path: String,
         #[source]
-        source: CrsError,
+        source: Box<CrsError>,
     },
     /// PROJ failed on a coordinate of a feature.
     #[error("{path}: feature {feature} cannot be reprojected from {crs} to EPSG:4326: {source}")]
@@ -127,7 +127,7 @@ pub enum SourceError {
         feature: usize,
         crs: String,
         #[source]
-        source: CrsError,
+        source: Box<CrsError>,
     },
     /// A feature whose geometry is not a Polygon or MultiPolygon.
     #[error(
@@ -174,11 +174,13 @@ pub enum SourceError {
         /// What was missing, e.g. "no .prj file" or "no \"crs\" member".
         missing: String,
     },
-    /// After reprojection from the declared CRS, a coordinate is not a valid
-    /// longitude/latitude: the declared CRS is probably wrong.
+    /// After conversion from the declared CRS, a coordinate is not a valid
+    /// longitude/latitude (`x`, `y` are the converted values): the declared
+    /// CRS is probably wrong.
     #[error(
-        "{path}: feature {feature} reprojects from {crs} to ({x}, {y}), outside longitude \
-         [-180, 180] / latitude [-90, 90]; is {crs} really the file's coordinate reference system?"
+        "{path}: feature {feature} has a coordinate at ({x}, {y}) once converted from {crs} to \
+         EPSG:4326, outside longitude [-180, 180] / latitude [-90, 90]; is {crs} really the \
+         file's coordinate reference system?"
     )]
     OutOfRange {
         path: String,
@@ -499,9 +501,9 @@ fn finish(
         }
         DeclaredCrs::Declared { label, definition } => {
             let reprojector =
-                Reprojector::new(&definition, WGS84).map_err(|source| SourceError::Crs {
+                reprojector_to_wgs84(&definition).map_err(|source| SourceError::Crs {
                     path: shown.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
             for feature in &mut features {
                 reprojector
@@ -510,7 +512,7 @@ fn finish(
                         path: shown.clone(),
                         feature: feature.index,
                         crs: label.clone(),
-                        source,
+                        source: Box::new(source),
                     })?;
                 if let Some(c) = feature.geometry.0.iter().flat_map(rings).find_map(|ring| {
                     ring.0
@@ -544,6 +546,37 @@ fn finish(
         source_crs,
         features,
     })
+}
+
+/// A [`Reprojector`] from `definition` to EPSG:4326, reused across reads.
+///
+/// Building one costs PROJ a proj.db search (about 15 ms for NAD83 → WGS 84),
+/// several times the cost of parsing a 1 MB file, so each thread keeps the
+/// last few it built. `Proj` is not `Send`, hence a thread-local cache.
+fn reprojector_to_wgs84(definition: &str) -> Result<std::rc::Rc<Reprojector>, CrsError> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    const KEEP: usize = 8;
+    thread_local! {
+        static CACHE: RefCell<Vec<(String, Rc<Reprojector>)>> = const { RefCell::new(Vec::new()) };
+    }
+    let cached = CACHE.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(d, _)| d == definition)
+            .map(|(_, r)| Rc::clone(r))
+    });
+    if let Some(reprojector) = cached {
+        return Ok(reprojector);
+    }
+    let reprojector = Rc::new(Reprojector::new(definition, WGS84)?);
+    CACHE.with_borrow_mut(|cache| {
+        if cache.len() >= KEEP {
+            cache.remove(0);
+        }
+        cache.push((definition.to_string(), Rc::clone(&reprojector)));
+    });
+    Ok(reprojector)
 }
 
 /// A JSON number for an `f64`: integral values become JSON integers (so a

@@ -22,10 +22,10 @@ pub(super) fn read(path: &Path) -> Result<VectorLayer, SourceError> {
         path: shown.clone(),
         reason,
     };
-    if !path.exists() {
+    if let Err(source) = std::fs::metadata(path) {
         return Err(SourceError::Io {
             path: shown.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            source,
         });
     }
     let dataset = if extension(path).as_deref() == Some("zip") {
@@ -53,7 +53,7 @@ pub(super) fn read(path: &Path) -> Result<VectorLayer, SourceError> {
 
     let crs = match layer.spatial_ref() {
         None => DeclaredCrs::None {
-            missing: "its layer has no spatial reference",
+            missing: "its layer has no spatial reference; for a shapefile, no .prj file",
         },
         Some(srs) => crs_of(&srs).map_err(gdal_error)?,
     };
@@ -106,7 +106,16 @@ fn open(path: &Path) -> Result<Dataset, String> {
         open_flags: GdalOpenFlags::GDAL_OF_VECTOR,
         ..Default::default()
     };
-    Dataset::open_ex(path, options).map_err(|e| e.to_string())
+    Dataset::open_ex(path, options).map_err(|e| {
+        let detail = e.to_string();
+        let friendly = "it is not a vector dataset in any format GDAL recognises";
+        // GDAL sets no message when no driver claims the file.
+        if detail.ends_with("Error msg: ''") {
+            friendly.to_string()
+        } else {
+            format!("{friendly} ({detail})")
+        }
+    })
 }
 
 /// A zip through `/vsizip/`: the archive as a directory of shapefiles, else

@@ -436,6 +436,73 @@ fn real_tracts_file_reads_879_tracts_in_lon_lat() {
     }
 }
 
+#[test]
+fn gdal_and_serde_readers_agree_on_the_tracts() {
+    let path = tracts_path();
+    if !path.exists() {
+        eprintln!("skipping: {} not found", path.display());
+        return;
+    }
+    let ours = read_polygons(&path).unwrap();
+    let gdal = read_polygons_as(&path, VectorFormat::Ogr).unwrap();
+    assert_eq!(gdal.source_crs, ours.source_crs);
+    assert_eq!(gdal.features.len(), ours.features.len());
+    for (a, b) in ours.features.iter().zip(&gdal.features) {
+        assert_eq!(a.properties, b.properties, "feature {}", a.index);
+        assert_eq!(
+            a.geometry.0.len(),
+            b.geometry.0.len(),
+            "feature {}",
+            a.index
+        );
+        let (ca, cb) = (
+            a.geometry.0[0].exterior().0[0],
+            b.geometry.0[0].exterior().0[0],
+        );
+        assert!(close(ca, cb), "feature {}: {ca:?} vs {cb:?}", a.index);
+    }
+}
+
+#[test]
+fn shapefile_holes_go_to_the_outer_ring_that_contains_them() {
+    use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
+    use shapefile::{Point, PolygonRing};
+    let dir = tempfile::tempdir().unwrap();
+    let shp = dir.path().join("holes.shp");
+    let square = |x: f64, y: f64, size: f64| {
+        vec![
+            Point::new(x, y),
+            Point::new(x, y + size),
+            Point::new(x + size, y + size),
+            Point::new(x + size, y),
+            Point::new(x, y),
+        ]
+    };
+    // Two outer rings, then a hole that belongs to the second one.
+    let shape = shapefile::Polygon::with_rings(vec![
+        PolygonRing::Outer(square(-72.70, 41.75, 0.01)),
+        PolygonRing::Outer(square(-72.60, 41.75, 0.04)),
+        PolygonRing::Inner(square(-72.59, 41.76, 0.01)),
+    ]);
+    let table = TableWriterBuilder::new().add_character_field("name".try_into().unwrap(), 10);
+    let mut writer = shapefile::Writer::from_path(&shp, table).unwrap();
+    let mut record = Record::default();
+    record.insert("name".into(), FieldValue::Character(None));
+    writer.write_shape_and_record(&shape, &record).unwrap();
+    drop(writer);
+    let layer = read_polygons(&shp).unwrap();
+    let geometry = &layer.features[0].geometry;
+    assert_eq!(geometry.0.len(), 2);
+    assert!(geometry.0[0].interiors().is_empty());
+    assert_eq!(geometry.0[1].interiors().len(), 1);
+    assert!(
+        geometry_problems(geometry).is_empty(),
+        "{:?}",
+        geometry_problems(geometry)
+    );
+    assert_eq!(layer.features[0].properties["name"], Value::Null);
+}
+
 // --- properties ----------------------------------------------------------
 
 #[test]

@@ -1,0 +1,754 @@
+//! The registered rules. Plan rules look at the whole plan; region rules
+//! look at one HEC and depend only on that HEC's tracts (so the validator
+//! can cache them and re-run only the HECs a move touched).
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Column, Context, Finding, PlanRule, RegionRule, Severity, abbreviate};
+use crate::compactness;
+use crate::graph::EdgeKind;
+use crate::plan::polygons::PieceKind;
+use crate::plan::{PlanScope, Waivable, WaiverStatus};
+use crate::tally::RegionId;
+use crate::units::UnitId;
+
+/// Rules over the whole plan, in report order.
+pub const PLAN_RULES: &[PlanRule] = &[
+    PlanRule {
+        key: "coverage.gap",
+        version: 1,
+        check: gaps,
+    },
+    PlanRule {
+        key: "coverage.overlap",
+        version: 1,
+        check: overlaps,
+    },
+    PlanRule {
+        key: "count.regions",
+        version: 1,
+        check: region_count,
+    },
+    PlanRule {
+        key: "town.split",
+        version: 1,
+        check: town_splits,
+    },
+];
+
+/// Rules per HEC, in report order.
+pub const REGION_RULES: &[RegionRule] = &[
+    RegionRule {
+        key: "threshold.population",
+        version: 1,
+        check: population_threshold,
+    },
+    RegionRule {
+        key: "threshold.medicare",
+        version: 1,
+        check: medicare_threshold,
+    },
+    RegionRule {
+        key: "contiguity",
+        version: 1,
+        check: contiguity,
+    },
+    RegionRule {
+        key: "waiver",
+        version: 1,
+        check: waiver,
+    },
+    RegionRule {
+        key: "enclave",
+        version: 1,
+        check: enclaves,
+    },
+    RegionRule {
+        key: "cherry_pick.high_need",
+        version: 1,
+        check: cherry_picking,
+    },
+    RegionRule {
+        key: "compactness",
+        version: 1,
+        check: compactness_scores,
+    },
+];
+
+fn fmt_people(v: f64) -> String {
+    let n = v.round() as i64;
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Tracts as GEOIDs with names and people, for details.
+fn tract_rows(ctx: &Context, tracts: &[UnitId]) -> serde_json::Value {
+    let units = &ctx.data.tracts.units;
+    tracts
+        .iter()
+        .map(|&t| {
+            json!({
+                "geoid": units.geoid[t as usize],
+                "name": units.name[t as usize],
+                "population": ctx.population_of(&[t]),
+            })
+        })
+        .collect()
+}
+
+fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
+    if ctx.scope != PlanScope::Statewide {
+        return Ok(Vec::new());
+    }
+    let claims = &ctx.plan.claims;
+    let graph = &ctx.data.tracts.graph;
+    let n = claims.len() as UnitId;
+    let pieces = graph.components(0..n, |t| claims[t as usize].is_empty(), false);
+    let mut findings: Vec<Finding> = pieces
+        .into_iter()
+        .map(|tracts| {
+            let people = ctx.population_of(&tracts);
+            let towns = ctx.towns_of(&tracts);
+            let whole: Vec<&str> = towns
+                .iter()
+                .filter(|&&town| {
+                    ctx.data.nesting.town_tracts[town as usize]
+                        .iter()
+                        .all(|t| claims[*t as usize].is_empty())
+                })
+                .map(|&t| ctx.town_name(t))
+                .collect();
+            Finding {
+                towns,
+                measured: Some(people),
+                limit: Some(0.0),
+                unit: "people",
+                details: json!({ "whole_towns": whole, "tracts": tract_rows(ctx, &tracts) }),
+                message: format!(
+                    "{} in {} ({} people) {} in no HEC.",
+                    plural(tracts.len(), "tract", "tracts"),
+                    ctx.town_list(&tracts),
+                    fmt_people(people),
+                    if tracts.len() == 1 { "is" } else { "are" }
+                ),
+                tracts,
+                ..Finding::new("coverage.gap", Severity::Error, String::new())
+            }
+        })
+        .collect();
+    findings.extend(polygon_pieces(ctx, PieceKind::Gap));
+    Ok(findings)
+}
+
+/// Findings for the overlaps or gaps between drawn polygons: disputes as
+/// errors, digitizing slivers as information.
+fn polygon_pieces(ctx: &Context, kind: PieceKind) -> Vec<Finding> {
+    let Some(resolution) = ctx.polygons else {
+        return Vec::new();
+    };
+    resolution
+        .pieces
+        .iter()
+        .filter(|p| p.kind == kind)
+        .map(|p| {
+            let what = match kind {
+                PieceKind::Gap => "land in no HEC's polygon".to_string(),
+                PieceKind::Overlap => {
+                    let names: Vec<&str> = p.regions.iter().map(|&r| ctx.region_name(r)).collect();
+                    format!("land drawn into {}", names.join(" and "))
+                }
+            };
+            let (rule, severity, verdict) = if p.sliver {
+                ("coverage.sliver", Severity::Info, "a digitizing sliver, not a dispute")
+            } else if kind == PieceKind::Gap {
+                ("coverage.gap", Severity::Error, "a real gap")
+            } else {
+                ("coverage.overlap", Severity::Error, "a real overlap")
+            };
+            Finding {
+                region: p.regions.first().copied(),
+                others: p.regions.iter().skip(1).copied().collect(),
+                tracts: p.tracts.clone(),
+                towns: ctx.towns_of(&p.tracts),
+                measured: Some(p.area_m2 / 1e6),
+                unit: "km2",
+                estimate: true,
+                details: json!({
+                    "kind": kind, "area_m2": p.area_m2, "width_m": p.width_m, "sliver": p.sliver,
+                    "people_estimate": p.people, "bbox": p.bbox,
+                    "people_method": "area-weighted share of each touched tract's population (estimate)",
+                }),
+                ..Finding::new(
+                    rule,
+                    severity,
+                    format!(
+                        "{:.3} km2 of {what} ({verdict}), about {} m wide, touching {} in {}; about {} people affected (area-weighted estimate).",
+                        p.area_m2 / 1e6,
+                        p.width_m.round(),
+                        plural(p.tracts.len(), "tract", "tracts"),
+                        ctx.town_list(&p.tracts),
+                        fmt_people(p.people)
+                    ),
+                )
+            }
+        })
+        .collect()
+}
+
+fn overlaps(ctx: &Context) -> Result<Vec<Finding>, String> {
+    let mut by_claimants: BTreeMap<&[RegionId], Vec<UnitId>> = BTreeMap::new();
+    for (t, claims) in ctx.plan.claims.iter().enumerate() {
+        if claims.len() > 1 {
+            by_claimants
+                .entry(claims.as_slice())
+                .or_default()
+                .push(t as UnitId);
+        }
+    }
+    let mut findings: Vec<Finding> = by_claimants
+        .into_iter()
+        .map(|(claimants, tracts)| {
+            let people = ctx.population_of(&tracts);
+            let names: Vec<&str> = claimants.iter().map(|&r| ctx.region_name(r)).collect();
+            Finding {
+                region: Some(claimants[0]),
+                others: claimants[1..].to_vec(),
+                towns: ctx.towns_of(&tracts),
+                measured: Some(people),
+                limit: Some(0.0),
+                unit: "people",
+                details: json!({ "claimed_by": names, "tracts": tract_rows(ctx, &tracts) }),
+                message: format!(
+                    "{} claimed by {}: {} in {} ({} people at stake).",
+                    plural(names.len(), "HEC", "HECs"),
+                    names.join(" and "),
+                    plural(tracts.len(), "tract", "tracts"),
+                    ctx.town_list(&tracts),
+                    fmt_people(people)
+                ),
+                tracts,
+                ..Finding::new("coverage.overlap", Severity::Error, String::new())
+            }
+        })
+        .collect();
+    findings.extend(polygon_pieces(ctx, PieceKind::Overlap));
+    Ok(findings)
+}
+
+fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
+    if ctx.scope != PlanScope::Statewide {
+        return Ok(Vec::new());
+    }
+    let n = ctx.members.iter().filter(|m| !m.is_empty()).count();
+    let limits = &ctx.rules.regions;
+    if (limits.min..=limits.max).contains(&n) {
+        return Ok(Vec::new());
+    }
+    let (limit, side) = if n < limits.min {
+        (limits.min, "fewer")
+    } else {
+        (limits.max, "more")
+    };
+    Ok(vec![Finding {
+        measured: Some(n as f64),
+        limit: Some(limit as f64),
+        unit: "HECs",
+        details: json!({ "min": limits.min, "max": limits.max }),
+        ..Finding::new(
+            "count.regions",
+            Severity::Error,
+            format!(
+                "The plan has {n} HECs, {side} than the {}-{} the state allows.",
+                limits.min, limits.max
+            ),
+        )
+    }])
+}
+
+fn town_splits(ctx: &Context) -> Result<Vec<Finding>, String> {
+    let mut findings = Vec::new();
+    for (town, tracts) in ctx.data.nesting.town_tracts.iter().enumerate() {
+        let mut people: BTreeMap<RegionId, f64> = BTreeMap::new();
+        for &t in tracts {
+            for &r in &ctx.plan.claims[t as usize] {
+                *people.entry(r).or_default() += ctx.population_of(&[t]);
+            }
+        }
+        if people.len() < 2 {
+            continue;
+        }
+        let town = town as UnitId;
+        let mut holders: Vec<(RegionId, f64)> = people.into_iter().collect();
+        holders.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let total: f64 = ctx.population_of(tracts);
+        let shares: Vec<String> = holders
+            .iter()
+            .map(|(r, p)| format!("{} {:.0}%", ctx.region_name(*r), 100.0 * p / total.max(1.0)))
+            .collect();
+        let reason = ctx.plan.split_reasons.get(&town);
+        let (severity, why) = match reason {
+            Some(reason) if !reason.is_empty() => {
+                (Severity::Info, format!(" Reason given: {reason}"))
+            }
+            _ => (
+                ctx.rules.town_split.severity,
+                " No reason was given.".to_string(),
+            ),
+        };
+        findings.push(Finding {
+            region: Some(holders[0].0),
+            others: holders[1..].iter().map(|h| h.0).collect(),
+            tracts: tracts.clone(),
+            towns: vec![town],
+            measured: Some(holders.len() as f64),
+            limit: Some(1.0),
+            unit: "HECs",
+            details: json!({
+                "shares": holders.iter().map(|(r, p)| json!({"hec": ctx.region_name(*r), "population": p})).collect::<Vec<_>>(),
+                "reason": reason,
+            }),
+            ..Finding::new(
+                "town.split",
+                severity,
+                format!("{} is split between {}.{why}", ctx.town_name(town), shares.join(", ")),
+            )
+        });
+    }
+    Ok(findings)
+}
+
+fn threshold(
+    ctx: &Context,
+    region: RegionId,
+    rule: &'static str,
+    column: Column,
+    limit: f64,
+    what: &str,
+    estimate: bool,
+) -> Vec<Finding> {
+    let measured = ctx.total(region, column);
+    if measured >= limit {
+        return Vec::new();
+    }
+    let severity = ctx.error_unless_waived(region, Waivable::Thresholds);
+    let note = if severity == Severity::Waived {
+        " (waived: rural HEC with a waiver)"
+    } else {
+        ""
+    };
+    let est = if estimate { " (estimate)" } else { "" };
+    vec![Finding {
+        region: Some(region),
+        measured: Some(measured),
+        limit: Some(limit),
+        unit: if column == Column::Population {
+            "people"
+        } else {
+            "beneficiaries"
+        },
+        estimate,
+        ..Finding::new(
+            rule,
+            severity,
+            format!(
+                "{} has {} {what}{est}, below the floor of {}{note}.",
+                ctx.region_name(region),
+                fmt_people(measured),
+                fmt_people(limit)
+            ),
+        )
+    }]
+}
+
+fn population_threshold(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let limit = ctx.rules.thresholds.population_min;
+    Ok(threshold(
+        ctx,
+        region,
+        "threshold.population",
+        Column::Population,
+        limit,
+        "people",
+        false,
+    ))
+}
+
+fn medicare_threshold(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let limit = ctx.rules.thresholds.medicare_min;
+    let estimate = ctx.medicare_is_estimate(&ctx.members[region as usize]);
+    Ok(threshold(
+        ctx,
+        region,
+        "threshold.medicare",
+        Column::Medicare,
+        limit,
+        "Medicare beneficiaries",
+        estimate,
+    ))
+}
+
+fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let members = &ctx.members[region as usize];
+    let pieces = ctx.data.tracts.graph.components(
+        members.iter().copied(),
+        |t| ctx.is_member(region, t),
+        false,
+    );
+    if pieces.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let severity = ctx.error_unless_waived(region, Waivable::Contiguity);
+    let detached: Vec<UnitId> = pieces[1..].iter().flatten().copied().collect();
+    let described: Vec<serde_json::Value> = pieces
+        .iter()
+        .map(|p| json!({ "tracts": p.len(), "towns": ctx.town_list(p), "population": ctx.population_of(p),
+                         "geoids": p.iter().map(|&t| &ctx.data.tracts.units.geoid[t as usize]).collect::<Vec<_>>() }))
+        .collect();
+    let parts: Vec<String> = pieces
+        .iter()
+        .map(|p| {
+            format!(
+                "{} ({} people)",
+                ctx.town_list(p),
+                fmt_people(ctx.population_of(p))
+            )
+        })
+        .collect();
+    let note = if severity == Severity::Waived {
+        " Waived: rural HEC with a waiver."
+    } else {
+        ""
+    };
+    Ok(vec![Finding {
+        region: Some(region),
+        towns: ctx.towns_of(&detached),
+        tracts: detached,
+        measured: Some(pieces.len() as f64),
+        limit: Some(1.0),
+        unit: "pieces",
+        details: json!({ "pieces": described }),
+        ..Finding::new(
+            "contiguity",
+            severity,
+            format!(
+                "{} is in {} pieces: {}.{note}",
+                ctx.region_name(region),
+                pieces.len(),
+                parts.join("; ")
+            ),
+        )
+    }])
+}
+
+fn waiver(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let Some(w) = &ctx.plan.regions[region as usize].waiver else {
+        return Ok(Vec::new());
+    };
+    let name = ctx.region_name(region);
+    let density = ctx.density(region);
+    let limit = ctx.rules.rural.max_density_per_km2;
+    let waived: Vec<&str> = w
+        .waive
+        .iter()
+        .map(|x| match x {
+            Waivable::Thresholds => "the population and Medicare thresholds",
+            Waivable::Contiguity => "contiguity",
+        })
+        .collect();
+    let (severity, message) = if w.reason.trim().is_empty() {
+        (
+            Severity::Error,
+            format!(
+                "{name} asks to waive {} but gives no reason.",
+                waived.join(" and ")
+            ),
+        )
+    } else if w.status == WaiverStatus::Refused {
+        (
+            Severity::Info,
+            format!(
+                "Staff refused {name}'s waiver of {}; the rules apply in full.",
+                waived.join(" and ")
+            ),
+        )
+    } else if density >= limit {
+        (
+            Severity::Error,
+            format!(
+                "{name} asks to waive {} but is not rural: {density:.0} people per km2, at or above the rural limit of {limit:.0}.",
+                waived.join(" and ")
+            ),
+        )
+    } else {
+        let status = match w.status {
+            WaiverStatus::Approved => "approved by staff",
+            _ => "requested, pending staff approval",
+        };
+        (
+            Severity::Info,
+            format!(
+                "{name} is rural ({density:.0} people per km2, below {limit:.0}) and waives {} ({status}). Reason: {}",
+                waived.join(" and "),
+                w.reason.trim()
+            ),
+        )
+    };
+    Ok(vec![Finding {
+        region: Some(region),
+        measured: Some(density),
+        limit: Some(limit),
+        unit: "people/km2",
+        details: json!({ "waiver": w, "rural": density < limit }),
+        ..Finding::new("waiver", severity, message)
+    }])
+}
+
+/// Pieces of land outside an HEC that the HEC wholly surrounds: connected
+/// sets of non-member tracts none of which touches the state's edge.
+fn enclosed_pieces(ctx: &Context, region: RegionId) -> Vec<Vec<UnitId>> {
+    let members = &ctx.members[region as usize];
+    if members.is_empty() {
+        return Vec::new();
+    }
+    let graph = &ctx.data.tracts.graph;
+    // Only complements next to the HEC can be enclosed by it: start there.
+    let mut starts: Vec<UnitId> = members
+        .iter()
+        .flat_map(|&t| graph.neighbours(t).iter().map(|e| e.to))
+        .filter(|&t| !ctx.is_member(region, t))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    graph
+        .components(starts, |t| !ctx.is_member(region, t), false)
+        .into_iter()
+        .filter(|piece| piece.iter().all(|&t| graph.border_m(t) < 1.0))
+        .collect()
+}
+
+fn enclaves(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    Ok(enclosed_pieces(ctx, region)
+        .into_iter()
+        .map(|tracts| {
+            let people = ctx.population_of(&tracts);
+            Finding {
+                region: Some(region),
+                towns: ctx.towns_of(&tracts),
+                measured: Some(people),
+                unit: "people",
+                details: json!({ "tracts": tract_rows(ctx, &tracts) }),
+                message: format!(
+                    "{} wholly surrounds {} in {} ({} people) that belong to another HEC or to none.",
+                    ctx.region_name(region),
+                    plural(tracts.len(), "tract", "tracts"),
+                    ctx.town_list(&tracts),
+                    fmt_people(people)
+                ),
+                tracts,
+                ..Finding::new("enclave", ctx.rules.enclave.severity, String::new())
+            }
+        })
+        .collect())
+}
+
+/// Why a left-out tract counts against an HEC.
+fn left_out_reason(
+    ctx: &Context,
+    region: RegionId,
+    tract: UnitId,
+    enclosed: &[UnitId],
+) -> Option<&'static str> {
+    if enclosed.binary_search(&tract).is_ok() {
+        return Some("surrounded by the HEC");
+    }
+    let graph = &ctx.data.tracts.graph;
+    let town = ctx.data.nesting.tract_town[tract as usize];
+    let town_tracts = &ctx.data.nesting.town_tracts[town as usize];
+    let in_region: Vec<UnitId> = town_tracts
+        .iter()
+        .copied()
+        .filter(|&t| ctx.is_member(region, t))
+        .collect();
+    if in_region.is_empty() {
+        // The whole town lies outside the HEC: a boundary along town lines.
+        return None;
+    }
+    let town_people = ctx.population_of(town_tracts);
+    if town_people > 0.0
+        && ctx.population_of(&in_region) / town_people >= ctx.rules.cherry_pick.town_share
+    {
+        return Some("its town is mostly in the HEC");
+    }
+    let perimeter = graph.perimeter_m(tract);
+    let shared: f64 = graph
+        .neighbours(tract)
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Land && ctx.is_member(region, e.to))
+        .map(|e| e.shared_m)
+        .sum();
+    (perimeter > 0.0 && shared / perimeter >= ctx.rules.cherry_pick.edge_share)
+        .then_some("borders the HEC along most of its edge")
+}
+
+fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let members = &ctx.members[region as usize];
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut enclosed: Vec<UnitId> = enclosed_pieces(ctx, region).into_iter().flatten().collect();
+    enclosed.sort_unstable();
+    let graph = &ctx.data.tracts.graph;
+    // Candidates: tracts next to the HEC, in its towns, or inside its holes.
+    let mut candidates: Vec<UnitId> = members
+        .iter()
+        .flat_map(|&t| graph.neighbours(t).iter().map(|e| e.to))
+        .chain(
+            ctx.towns_of(members)
+                .iter()
+                .flat_map(|&town| ctx.data.nesting.town_tracts[town as usize].iter().copied()),
+        )
+        .chain(enclosed.iter().copied())
+        .filter(|&t| ctx.need.high_need[t as usize] && !ctx.is_member(region, t))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let attrs = &ctx.data.tracts.attributes;
+    let poverty = attrs.id("share_below_200pct_fpl");
+    let left_out: Vec<(UnitId, &str)> = candidates
+        .into_iter()
+        .filter_map(|t| left_out_reason(ctx, region, t, &enclosed).map(|why| (t, why)))
+        .collect();
+    if left_out.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tracts: Vec<UnitId> = left_out.iter().map(|(t, _)| *t).collect();
+    let people = ctx.population_of(&tracts);
+    let need_of = |ts: &[UnitId]| {
+        let (mut num, mut den) = (0.0, 0.0);
+        for &t in ts {
+            if let Some(p) = ctx.need.percentile[t as usize] {
+                let w = ctx.population_of(&[t]);
+                num += p * w;
+                den += w;
+            }
+        }
+        if den > 0.0 { num / den } else { 0.0 }
+    };
+    let out_need = need_of(&tracts);
+    let kept_need = ctx.total(region, Column::NeedTimesPopulation)
+        / ctx.total(region, Column::RankedPopulation).max(1.0);
+    let out_poverty = poverty.and_then(|p| attrs.aggregate(p, tracts.iter().copied()).value);
+    let kept_poverty =
+        ctx.total(region, Column::Below200) / ctx.total(region, Column::PovertyUniverse).max(1.0);
+    let rows: Vec<serde_json::Value> = left_out
+        .iter()
+        .map(|&(t, why)| {
+            json!({
+                "geoid": ctx.data.tracts.units.geoid[t as usize],
+                "name": ctx.data.tracts.units.name[t as usize],
+                "population": ctx.population_of(&[t]),
+                "need_percentile": ctx.need.percentile[t as usize],
+                "share_below_200pct_fpl": poverty.and_then(|p| attrs.value(p, t)),
+                "why": why,
+            })
+        })
+        .collect();
+    let names: Vec<&str> = left_out
+        .iter()
+        .map(|(t, _)| ctx.data.tracts.units.name[*t as usize].as_str())
+        .collect();
+    Ok(vec![Finding {
+        region: Some(region),
+        towns: ctx.towns_of(&tracts),
+        measured: Some(out_need),
+        limit: Some(ctx.rules.need.high_need_percentile),
+        unit: "need percentile",
+        details: json!({
+            "left_out": rows,
+            "left_out_population": people,
+            "left_out_share_below_200pct_fpl": out_poverty,
+            "kept_need_percentile": kept_need,
+            "kept_share_below_200pct_fpl": kept_poverty,
+        }),
+        message: format!(
+            "{} leaves out {} high-need {} ({}; {} people, need percentile {:.0}, {:.0}% below 200% of poverty) on its edge or in its holes, while what it keeps averages percentile {:.0} and {:.0}% below 200% of poverty.",
+            ctx.region_name(region),
+            tracts.len(),
+            if tracts.len() == 1 { "tract" } else { "tracts" },
+            abbreviate(&names, 4),
+            fmt_people(people),
+            out_need,
+            100.0 * out_poverty.unwrap_or(0.0),
+            kept_need,
+            100.0 * kept_poverty
+        ),
+        tracts,
+        ..Finding::new(
+            "cherry_pick.high_need",
+            ctx.rules.cherry_pick.severity,
+            String::new(),
+        )
+    }])
+}
+
+/// A region's perimeter from the graph: its units' state border plus the
+/// boundary they share with units outside it.
+pub fn region_perimeter(ctx: &Context, region: RegionId) -> f64 {
+    let graph = &ctx.data.tracts.graph;
+    ctx.members[region as usize]
+        .iter()
+        .map(|&t| {
+            graph.border_m(t)
+                + graph
+                    .neighbours(t)
+                    .iter()
+                    .filter(|e| !ctx.is_member(region, e.to))
+                    .map(|e| e.shared_m)
+                    .sum::<f64>()
+        })
+        .sum()
+}
+
+fn compactness_scores(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
+    let members = &ctx.members[region as usize];
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hulls = ctx.data.tract_hull_points();
+    let points = members
+        .iter()
+        .flat_map(|&t| hulls[t as usize].iter().copied())
+        .collect();
+    let area = ctx.total(region, Column::AreaM2);
+    let scores = compactness::compactness(area, region_perimeter(ctx, region), points);
+    Ok(vec![Finding {
+        region: Some(region),
+        measured: Some(scores.polsby_popper),
+        unit: "Polsby-Popper",
+        details: json!(scores),
+        ..Finding::new(
+            "compactness",
+            Severity::Info,
+            format!(
+                "{}: Polsby-Popper {:.3}, Reock {:.3}, convex hull ratio {:.3} (1 is a disc).",
+                ctx.region_name(region),
+                scores.polsby_popper,
+                scores.reock,
+                scores.convex_hull
+            ),
+        )
+    }])
+}
