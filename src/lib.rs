@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod summary;
+pub mod synthetic;
 pub mod table;
 pub mod tally;
 pub mod units;

@@ -84,6 +84,10 @@ enum Command {
         plan: PlanArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
+        /// Also time N runs of reading and validating the plan (data loaded
+        /// once) and print the median to standard error.
+        #[arg(long, value_name = "N")]
+        timing_runs: Option<usize>,
     },
     /// Print the effective rules with their documentation.
     Rules {
@@ -196,8 +200,15 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             format,
             output,
         } => output::units(&data, level, format, output.as_deref()),
-        Command::Validate { plan, format } => {
+        Command::Validate {
+            plan,
+            format,
+            timing_runs,
+        } => {
             let rules = read_rules(plan.rules.as_deref())?;
+            if let Some(runs) = timing_runs {
+                output::time_validation(&data, &plan, &rules, runs)?;
+            }
             let report = output::validate_plan(&data, &plan, rules)?.1;
             output::print_report(&report, format)?;
             Ok(ExitCode::from(report.exit_code()))

@@ -281,14 +281,23 @@ fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
 fn town_splits(ctx: &Context) -> Result<Vec<Finding>, String> {
     let mut findings = Vec::new();
     for (town, tracts) in ctx.data.nesting.town_tracts.iter().enumerate() {
+        // Divided land: the town's claimed tracts do not all have the same
+        // claimants (two HECs claiming all of it is an overlap, not a split).
+        let mut claim_sets = tracts
+            .iter()
+            .map(|&t| ctx.plan.claims[t as usize].as_slice())
+            .filter(|c| !c.is_empty());
+        let Some(first) = claim_sets.next() else {
+            continue;
+        };
+        if claim_sets.all(|c| c == first) {
+            continue;
+        }
         let mut people: BTreeMap<RegionId, f64> = BTreeMap::new();
         for &t in tracts {
             for &r in &ctx.plan.claims[t as usize] {
                 *people.entry(r).or_default() += ctx.population_of(&[t]);
             }
-        }
-        if people.len() < 2 {
-            continue;
         }
         let town = town as UnitId;
         let mut holders: Vec<(RegionId, f64)> = people.into_iter().collect();
