@@ -45,7 +45,6 @@
 //! nothing half-written. (A shapefile's files are renamed one by one; if one
 //! rename fails, those already moved are removed.)
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -170,41 +169,9 @@ pub fn dissolve(data: &Dataset, plan: &Plan) -> Vec<MultiPolygon<f64>> {
         }
         geo::unary_union(tracts.iter().map(|&t| &geometry[t as usize])).orient(Direction::Default)
     };
-    // HECs are independent: dissolve them on a few threads, biggest first.
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(members.len());
-    if threads <= 1 {
-        return members.iter().map(|m| union(m)).collect();
-    }
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by_key(|&r| std::cmp::Reverse(members[r].len()));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out = vec![MultiPolygon::new(Vec::new()); members.len()];
-    let results: Vec<Vec<(usize, MultiPolygon<f64>)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&r) = order.get(i) else { break };
-                        done.push((r, union(&members[r])));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("dissolve worker panicked"))
-            .collect()
-    });
-    for (r, polygons) in results.into_iter().flatten() {
-        out[r] = polygons;
-    }
-    out
+    // The cb tract polygons share exact vertices, so each union is clean
+    // and quick (a few milliseconds for the state): no need for threads.
+    members.iter().map(|m| union(m)).collect()
 }
 
 /// Writes the export to `out`: the dissolved HECs with their totals
@@ -540,7 +507,6 @@ fn write_ogr(
                 .create(&layer)
                 .map_err(|e| gdal_error(&place("writing feature"), e))?;
         }
-        drop(layer);
         // Closing flushes the files.
         dataset
             .close()
@@ -755,8 +721,7 @@ fn move_into_place(files: &[PathBuf], out: &Path, shown: &str) -> Result<(), Exp
             for done in &moved {
                 let _ = std::fs::remove_file(done);
             }
-            let mut action = String::new();
-            let _ = write!(action, "renaming into place as {}", target.display());
+            let action = format!("renaming into place as {}", target.display());
             return Err(io_error(shown, &action, e));
         }
         moved.push(target);

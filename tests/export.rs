@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 use std::time::Instant;
 
-use geo::{Area, Contains, MultiPolygon, Point};
+use geo::{Area, Contains, MultiPolygon, Point, Winding};
 use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
 use hecmap::dataset::{DataConfig, Dataset};
 use hecmap::export::{ExportError, ExportFormat, dissolve, export_bytes, export_plan};
@@ -122,7 +122,7 @@ fn check_counties(layer: &VectorLayer, names: &Names) {
         layer
             .features
             .iter()
-            .find(|f| f.properties[names.hec] == Value::from(county))
+            .find(|f| f.properties[names.hec] == county)
             .unwrap_or_else(|| panic!("no feature for {county}"))
     };
     let mut total_km2 = 0.0;
@@ -212,6 +212,15 @@ fn dissolve_gives_one_clean_boundary_per_hec() {
             hec.name,
             hec.area_km2
         );
+        // RFC 7946 right-hand rule: exteriors counter-clockwise, holes clockwise.
+        for polygon in &geometry.0 {
+            assert!(polygon.exterior().is_ccw(), "{}", hec.name);
+            assert!(
+                polygon.interiors().iter().all(|r| r.is_cw()),
+                "{}",
+                hec.name
+            );
+        }
         // Shared edges vanish: far fewer rings than tracts.
         let rings: usize = geometry.0.iter().map(|p| 1 + p.interiors().len()).sum();
         assert!(rings * 5 < hec.tracts, "{}: {rings} rings", hec.name);
@@ -226,6 +235,32 @@ fn dissolve_gives_one_clean_boundary_per_hec() {
         .map(|(_, r)| r.name.as_str())
         .collect();
     assert_eq!(holders, ["Hartford"]);
+}
+
+#[test]
+fn the_whole_state_dissolves_into_its_eleven_parts() {
+    let data = &*DATA;
+    let mut csv = String::from("geoid,hec\n");
+    for t in data.tracts.units.ids() {
+        csv.push_str(&format!(
+            "{},Connecticut\n",
+            data.tracts.units.geoid[t as usize]
+        ));
+    }
+    let plan = parse_csv_plan(data, csv.as_bytes(), "state.csv").unwrap();
+    let started = Instant::now();
+    let dissolved = dissolve(data, &plan);
+    eprintln!("dissolve of 879 tracts into 1 HEC: {:?}", started.elapsed());
+    assert_eq!(dissolved.len(), 1);
+    let state = &dissolved[0];
+    // The mainland and the islands (../shared/data/ct/README.md).
+    assert_eq!(state.0.len(), 11);
+    let tracts_km2: f64 = data.tracts.units.area_m2.iter().sum::<f64>() / 1e6;
+    let area = area_km2(state);
+    assert!(
+        (area - tracts_km2).abs() < 1e-4 * tracts_km2,
+        "{area} vs {tracts_km2}"
+    );
 }
 
 #[test]
@@ -269,6 +304,15 @@ fn geojson_reads_back() {
     ] {
         assert!(first["properties"].get(key).is_some(), "no {key}");
     }
+    // GeoJSON keeps long text whole.
+    let hartford = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["hec"] == "Hartford")
+        .unwrap();
+    let towns = hartford["properties"]["towns"].as_str().unwrap();
+    assert_eq!(towns.split(", ").count(), 29, "{towns}");
     // Nothing but the export is left in the directory.
     assert_eq!(listing(dir.path()), ["counties.geojson"]);
 }
@@ -303,6 +347,19 @@ fn shapefile_reads_back() {
     for name in layer.features[0].properties.keys() {
         assert!(name.len() <= 10, "{name}");
     }
+    // DBF text stops at 254 bytes: Hartford's 29 towns are cut, and say so.
+    let (_, report) = &*COUNTIES;
+    let hartford = report.hecs.iter().find(|h| h.name == "Hartford").unwrap();
+    let whole = hartford.towns.join(", ");
+    assert!(whole.len() > 254, "{whole}");
+    let feature = layer
+        .features
+        .iter()
+        .find(|f| f.properties["hec"] == "Hartford")
+        .unwrap();
+    let cut = feature.properties["towns"].as_str().unwrap();
+    assert!(cut.len() <= 254 && cut.ends_with("..."), "{cut}");
+    assert!(whole.starts_with(cut.trim_end_matches("...")));
     // The same files through GDAL's reader.
     let ogr = hecmap::source::read_polygons_as(
         &dir.path().join("counties.shp"),

@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use geo::{
-    Area, BooleanOps, BoundingRect, Coord, InteriorPoint, MultiPolygon, Polygon, Rect, Simplify,
-    Translate,
+    Area, BooleanOps, Coord, InteriorPoint, MultiPolygon, Polygon, Rect, Simplify, Translate,
 };
 use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
 use hecmap::dataset::{DataConfig, Dataset};
@@ -468,42 +467,4 @@ fn polygons_outside_connecticut_claim_nothing() {
     touched.sort_unstable();
     touched.dedup();
     assert_eq!(touched.len(), DATA.tracts.units.len());
-}
-
-#[test]
-fn debug_whole_state() {
-    let text = r#"{"type": "FeatureCollection", "features": [
-      {"type": "Feature", "properties": {"hec": "Springfield"},
-       "geometry": {"type": "Polygon", "coordinates":
-         [[[-72.7, 42.1], [-72.4, 42.1], [-72.4, 42.2], [-72.7, 42.2], [-72.7, 42.1]]]}}
-    ]}"#;
-    let layer = read_geojson_str(text, "massachusetts.geojson").unwrap();
-    let (_plan, res) = resolve(&layer);
-    let p = &res.pieces[0];
-    let mut g = p.geometry.clone();
-    Reprojector::new(WGS84, EQUAL_AREA)
-        .unwrap()
-        .multipolygon(&mut g)
-        .unwrap();
-    let mut n = 0;
-    for t in 0..879 {
-        if !p.tracts.contains(&(t as u32)) {
-            let a = DATA.tracts.units.projected[t]
-                .intersection(&g)
-                .unsigned_area();
-            if a > 1.0 && n < 5 {
-                n += 1;
-                eprintln!("missed {t} naive {a} land {}", DATA.tracts.units.area_m2[t]);
-                let b = DATA.tracts.units.projected[t].bounding_rect().unwrap();
-                let c = hecmap::plan::polygons::debug_clip(&g, b);
-                eprintln!(
-                    "clipped area {} inter {}",
-                    c.unsigned_area(),
-                    c.intersection(&DATA.tracts.units.projected[t])
-                        .unsigned_area()
-                );
-                eprintln!("{:?}", c);
-            }
-        }
-    }
 }

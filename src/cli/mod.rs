@@ -89,6 +89,12 @@ enum Command {
         #[arg(long, value_name = "N")]
         timing_runs: Option<usize>,
     },
+    /// Print an example plan (CSV) built from the data: the eight old
+    /// counties or the nine planning regions as HECs.
+    ExamplePlan {
+        #[arg(value_enum)]
+        kind: ExamplePlanKind,
+    },
     /// Print the effective rules with their documentation.
     Rules {
         /// A rules file (TOML) overriding the defaults.
@@ -126,6 +132,14 @@ pub struct PlanArgs {
     /// For polygons: the property naming each HEC.
     #[arg(long)]
     name_field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExamplePlanKind {
+    /// The eight old counties, tract by tract.
+    Counties,
+    /// The nine planning regions, town by town.
+    PlanningRegions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -200,6 +214,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             format,
             output,
         } => output::units(&data, level, format, output.as_deref()),
+        Command::ExamplePlan { kind } => output::example_plan(&data, kind),
         Command::Validate {
             plan,
             format,

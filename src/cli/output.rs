@@ -15,16 +15,18 @@ use hecmap::report::Report;
 use hecmap::rules::{RulesConfig, Severity};
 use hecmap::validate::Validator;
 
-use super::{PlanArgs, TextOrJson, TomlOrJson, UnitFormat};
+use super::{ExamplePlanKind, PlanArgs, TextOrJson, TomlOrJson, UnitFormat};
 
 fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         Some(p) => {
             std::fs::write(p, text).map_err(|e| format!("{}: cannot write: {e}", p.display()))
         }
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => match std::io::stdout().write_all(text.as_bytes()) {
+            // A reader that stops early (`| head`) is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.map_err(|e| format!("cannot write to standard output: {e}")),
+        },
     }
 }
 
@@ -181,6 +183,13 @@ pub fn units(
 fn csv_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
+        // Counts read as floats print as integers ("4677", not "4677.0").
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            format!("{}", n.as_f64().unwrap_or_default() as i64)
+        }
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
@@ -314,4 +323,32 @@ pub fn time_validation(
         times.len()
     );
     Ok(())
+}
+
+pub fn example_plan(data: &Dataset, kind: ExamplePlanKind) -> Result<ExitCode, String> {
+    let mut csv = String::new();
+    match kind {
+        ExamplePlanKind::Counties => {
+            csv.push_str("geoid,hec\n");
+            for t in data.tracts.units.ids() {
+                csv.push_str(&format!(
+                    "{},{}\n",
+                    data.tracts.units.geoid[t as usize],
+                    data.tract_county(t)
+                ));
+            }
+        }
+        ExamplePlanKind::PlanningRegions => {
+            csv.push_str("town,hec\n");
+            for t in data.towns.units.ids() {
+                let (name, region) = (
+                    &data.towns.units.name[t as usize],
+                    &data.town_planning_region[t as usize],
+                );
+                csv.push_str(&format!("{name},{region}\n"));
+            }
+        }
+    }
+    write_out(None, &csv)?;
+    Ok(ExitCode::SUCCESS)
 }

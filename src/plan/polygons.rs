@@ -125,7 +125,8 @@ pub struct Piece {
     /// [`PolygonOptions::sliver_width_m`]: a digitizing artefact.
     pub sliver: bool,
     /// Tracts the piece touches with more than a negligible area (more than
-    /// 1 m² and 0.1% of the piece), sorted.
+    /// 1 m² and more than 0.1% of the smaller of the piece and the tract),
+    /// sorted.
     pub tracts: Vec<UnitId>,
     /// Area-weighted population of those tracts' parts inside the piece: an
     /// ESTIMATE (each tract's population times the share of its land in the
@@ -267,6 +268,7 @@ pub fn resolve_polygons(
         .collect::<Result<Vec<_>, PlanError>>()?;
 
     // Shares of each tract's land in each HEC.
+    let t00 = std::time::Instant::now();
     let tracts = &data.tracts.units;
     let tract_bbox: Vec<Option<Rect>> =
         tracts.projected.iter().map(|g| g.bounding_rect()).collect();
@@ -306,6 +308,7 @@ pub fn resolve_polygons(
         .map(|(s, inside)| (s.area_m2 - inside).max(0.0))
         .collect();
 
+    eprintln!("shares {:?}", t00.elapsed());
     let pieces = find_pieces(data, &source, &shapes, &tract_bbox, options)?;
     Ok((
         plan,
@@ -567,6 +570,7 @@ fn find_pieces(
         .map(|p| rings(p).map(|r| r.bounding_rect()).collect())
         .collect();
 
+    let t0 = std::time::Instant::now();
     // (kind, regions, geometry in EPSG:5070)
     let mut found: Vec<(PieceKind, Vec<RegionId>, MultiPolygon)> = Vec::new();
     for (i, a) in shapes.iter().enumerate() {
@@ -593,9 +597,12 @@ fn find_pieces(
             ));
         }
     }
+    let t1 = t0.elapsed();
     let covered = geo::unary_union(shapes.iter().map(|s| &s.geometry));
+    let t2 = t0.elapsed();
     found.push((PieceKind::Gap, Vec::new(), state.difference(&covered)));
 
+    let t3 = t0.elapsed();
     // Tracts by projected bounding box.
     let tree = RTree::bulk_load(
         tract_bbox
@@ -625,7 +632,6 @@ fn find_pieces(
             let part = MultiPolygon(vec![part]);
             let env =
                 AABB::from_corners([pbox.min().x, pbox.min().y], [pbox.max().x, pbox.max().y]);
-            let negligible = MIN_PIECE_M2.max(area_m2 * 1e-3);
             let mut tracts = Vec::new();
             let mut people = 0.0;
             for entry in tree.locate_in_envelope_intersecting(&env) {
@@ -643,11 +649,11 @@ fn find_pieces(
                         common,
                     ))
                     .unsigned_area();
-                if shared <= negligible {
+                let land = data.tracts.units.area_m2[t as usize];
+                if shared <= MIN_PIECE_M2.max(1e-3 * area_m2.min(land)) {
                     continue;
                 }
                 tracts.push(t);
-                let land = data.tracts.units.area_m2[t as usize];
                 let pop = population
                     .and_then(|p| data.tracts.attributes.value(p, t))
                     .unwrap_or(0.0);
@@ -677,6 +683,10 @@ fn find_pieces(
             });
         }
     }
+    eprintln!(
+        "overlaps {t1:?} union {t2:?} gap {t3:?} pieces {:?}",
+        t0.elapsed()
+    );
     let rank = |k: PieceKind| match k {
         PieceKind::Overlap => 0,
         PieceKind::Gap => 1,
@@ -894,9 +904,4 @@ mod tests {
         assert!(!segment_touches_rect([1.5, 0.0], [3.0, 1.0], r));
         assert!(!segment_touches_rect([-1.0, 0.5], [0.5, 2.0], r));
     }
-}
-
-#[doc(hidden)]
-pub fn debug_clip(g: &MultiPolygon, r: Rect) -> MultiPolygon {
-    clip_multipolygon(g, None, r)
 }

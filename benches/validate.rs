@@ -1,0 +1,72 @@
+//! Validation benchmarks on the real data: a full statewide tract-level
+//! plan with every rule, and re-validation after moving one town.
+//!
+//! `cargo bench --bench validate`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hecmap::dataset::{DataConfig, Dataset};
+use hecmap::plan::parse_csv_plan;
+use hecmap::rules::RulesConfig;
+use hecmap::validate::Validator;
+
+/// The nine planning regions, written tract by tract.
+fn statewide_tract_plan(data: &Dataset) -> String {
+    let mut csv = String::from("geoid,hec\n");
+    for t in data.tracts.units.ids() {
+        let town = data.nesting.tract_town[t as usize];
+        csv.push_str(&format!(
+            "{},{}\n",
+            data.tracts.units.geoid[t as usize], data.town_planning_region[town as usize]
+        ));
+    }
+    csv
+}
+
+fn validation(c: &mut Criterion) {
+    let data = Dataset::load(&DataConfig::default()).unwrap();
+    let csv = statewide_tract_plan(&data);
+    let plan = parse_csv_plan(&data, csv.as_bytes(), "regions.csv").unwrap();
+    let rules = RulesConfig::default();
+    let mut group = c.benchmark_group("validate");
+    group.bench_function("statewide_tract_plan_all_rules", |b| {
+        b.iter(|| {
+            let mut v = Validator::new(&data, rules.clone(), plan.clone(), None).unwrap();
+            black_box(v.report())
+        })
+    });
+    group.bench_function("parse_csv_and_validate", |b| {
+        b.iter(|| {
+            let plan = parse_csv_plan(&data, csv.as_bytes(), "regions.csv").unwrap();
+            let mut v = Validator::new(&data, rules.clone(), plan, None).unwrap();
+            black_box(v.report())
+        })
+    });
+    // Move Waterbury back and forth between two HECs; each iteration is one
+    // move and one full set of findings.
+    let mut live = Validator::new(&data, rules.clone(), plan.clone(), None).unwrap();
+    live.report();
+    let waterbury = data.lookup.town("Waterbury").unwrap();
+    let home = live.plan().region_id("Naugatuck Valley Planning Region");
+    let away = live.plan().region_id("Northwest Hills Planning Region");
+    let mut flip = false;
+    group.bench_function("move_one_town_findings", |b| {
+        b.iter(|| {
+            flip = !flip;
+            live.assign_town(waterbury, if flip { away } else { home });
+            black_box(live.findings())
+        })
+    });
+    group.bench_function("move_one_town_full_report", |b| {
+        b.iter(|| {
+            flip = !flip;
+            live.assign_town(waterbury, if flip { away } else { home });
+            black_box(live.report())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, validation);
+criterion_main!(benches);
