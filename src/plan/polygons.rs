@@ -34,7 +34,9 @@
 //! boolean operations on the whole (bbox-clipped) polygons. Resolving a dozen
 //! statewide polygons takes a few milliseconds (`cargo bench --bench polygons`).
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
+use geo::{
+    Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect,
+};
 use rstar::primitives::{GeomWithData, Line as EdgeLine, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
@@ -268,7 +270,6 @@ pub fn resolve_polygons(
         .collect::<Result<Vec<_>, PlanError>>()?;
 
     // Shares of each tract's land in each HEC.
-    let t00 = std::time::Instant::now();
     let tracts = &data.tracts.units;
     let tract_bbox: Vec<Option<Rect>> =
         tracts.projected.iter().map(|g| g.bounding_rect()).collect();
@@ -308,7 +309,6 @@ pub fn resolve_polygons(
         .map(|(s, inside)| (s.area_m2 - inside).max(0.0))
         .collect();
 
-    eprintln!("shares {:?}", t00.elapsed());
     let pieces = find_pieces(data, &source, &shapes, &tract_bbox, options)?;
     Ok((
         plan,
@@ -492,12 +492,14 @@ impl HecShape {
         }
     }
 
-    /// Whether an edge of the polygons touches the (closed) rectangle.
-    fn edge_touches(&self, rect: Rect) -> bool {
+    /// The edges of the polygons that touch the (closed) rectangle.
+    fn edges_touching(&self, rect: Rect) -> Vec<geo::Line> {
         let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         self.edges
             .locate_in_envelope_intersecting(&env)
-            .any(|e| segment_touches_rect(e.from, e.to, rect))
+            .filter(|e| segment_touches_rect(e.from, e.to, rect))
+            .map(|e| geo::Line::new(Coord::from(e.from), Coord::from(e.to)))
+            .collect()
     }
 
     /// Whether a point no edge passes through is inside: a ray cast towards
@@ -529,24 +531,43 @@ impl HecShape {
         clip_multipolygon(&self.geometry, Some(&self.ring_bboxes), rect)
     }
 
-    /// The area (m²) of a tract's land inside the polygons.
-    fn area_within(&self, tract: &MultiPolygon, tract_bbox: Rect, land: f64) -> f64 {
+    /// The area (m²) of a unit's land inside the polygons; `land` is the
+    /// unit's area. Cheapest first: no edge of the polygons near the unit's
+    /// bounding box, or none touching the unit itself, means each part of
+    /// the unit is wholly inside or outside, which a point tells; otherwise
+    /// the unit is intersected with the polygons clipped to its box.
+    fn area_within(&self, unit: &MultiPolygon, unit_bbox: Rect, land: f64) -> f64 {
         let Some(bbox) = self.bbox else {
             return 0.0;
         };
-        if !rects_intersect(bbox, tract_bbox) {
+        let Some(common) = rect_intersection(bbox, unit_bbox) else {
             return 0.0;
-        }
-        if !self.edge_touches(tract_bbox) {
+        };
+        let near = self.edges_touching(unit_bbox);
+        if near.is_empty() {
             // The whole bounding box is on one side of the boundary.
-            let Some(p) = tract.0.first().and_then(|p| p.exterior().0.first()) else {
+            let Some(p) = unit.0.first().and_then(|p| p.exterior().0.first()) else {
                 return 0.0;
             };
             return if self.contains(*p) { land } else { 0.0 };
         }
-        tract
-            .intersection(&self.clipped(tract_bbox))
-            .unsigned_area()
+        if !near.iter().any(|e| e.intersects(unit)) {
+            // Every part of the unit is on one side of the boundary.
+            return unit
+                .0
+                .iter()
+                .filter(|p| p.exterior().0.first().is_some_and(|c| self.contains(*c)))
+                .map(|p| p.unsigned_area())
+                .sum();
+        }
+        let clipped_unit;
+        let unit = if common == unit_bbox {
+            unit
+        } else {
+            clipped_unit = clip_multipolygon(unit, None, common);
+            &clipped_unit
+        };
+        unit.intersection(&self.clipped(common)).unsigned_area()
     }
 }
 
@@ -570,7 +591,6 @@ fn find_pieces(
         .map(|p| rings(p).map(|r| r.bounding_rect()).collect())
         .collect();
 
-    let t0 = std::time::Instant::now();
     // (kind, regions, geometry in EPSG:5070)
     let mut found: Vec<(PieceKind, Vec<RegionId>, MultiPolygon)> = Vec::new();
     for (i, a) in shapes.iter().enumerate() {
@@ -597,12 +617,9 @@ fn find_pieces(
             ));
         }
     }
-    let t1 = t0.elapsed();
     let covered = geo::unary_union(shapes.iter().map(|s| &s.geometry));
-    let t2 = t0.elapsed();
     found.push((PieceKind::Gap, Vec::new(), state.difference(&covered)));
 
-    let t3 = t0.elapsed();
     // Tracts by projected bounding box.
     let tree = RTree::bulk_load(
         tract_bbox
@@ -629,7 +646,7 @@ fn find_pieces(
                 continue;
             };
             let width_m = 2.0 * area_m2 / perimeter(&part).max(f64::MIN_POSITIVE);
-            let part = MultiPolygon(vec![part]);
+            let shape = HecShape::new(MultiPolygon(vec![part]));
             let env =
                 AABB::from_corners([pbox.min().x, pbox.min().y], [pbox.max().x, pbox.max().y]);
             let mut tracts = Vec::new();
@@ -639,17 +656,9 @@ fn find_pieces(
                 let Some(tbox) = tract_bbox[t as usize] else {
                     continue;
                 };
-                let Some(common) = rect_intersection(pbox, tbox) else {
-                    continue;
-                };
-                let shared = clip_multipolygon(&part, None, common)
-                    .intersection(&clip_multipolygon(
-                        &data.tracts.units.projected[t as usize],
-                        None,
-                        common,
-                    ))
-                    .unsigned_area();
                 let land = data.tracts.units.area_m2[t as usize];
+                let shared =
+                    shape.area_within(&data.tracts.units.projected[t as usize], tbox, land);
                 if shared <= MIN_PIECE_M2.max(1e-3 * area_m2.min(land)) {
                     continue;
                 }
@@ -662,7 +671,7 @@ fn find_pieces(
                 }
             }
             tracts.sort_unstable();
-            let mut lonlat = part;
+            let mut lonlat = shape.geometry;
             to_degrees
                 .multipolygon(&mut lonlat)
                 .map_err(|e| PlanError::invalid(source, "overlap or gap piece", e.to_string()))?;
@@ -683,10 +692,6 @@ fn find_pieces(
             });
         }
     }
-    eprintln!(
-        "overlaps {t1:?} union {t2:?} gap {t3:?} pieces {:?}",
-        t0.elapsed()
-    );
     let rank = |k: PieceKind| match k {
         PieceKind::Overlap => 0,
         PieceKind::Gap => 1,
@@ -890,10 +895,46 @@ mod tests {
         let area = shape.area_within(&tract, Rect::new((1.0, 1.0), (5.0, 5.0)), 16.0);
         assert!((area - (16.0 - 9.0)).abs() < 1e-9, "{area}");
         // Wholly inside the hole: no edge touches the box, the point test says out.
-        assert!(!shape.edge_touches(Rect::new((3.0, 3.0), (4.0, 4.0))));
+        assert!(
+            shape
+                .edges_touching(Rect::new((3.0, 3.0), (4.0, 4.0)))
+                .is_empty()
+        );
         assert!(!shape.contains(Coord { x: 3.5, y: 3.5 }));
         assert!(shape.contains(Coord { x: 1.5, y: 3.5 }));
         assert!(!shape.contains(Coord { x: 11.0, y: 3.5 }));
+    }
+
+    #[test]
+    fn units_beside_or_around_the_boundary() {
+        // The boundary x = 10 passes between the two parts of the unit.
+        let shape = HecShape::new(MultiPolygon(vec![square(0.0, 0.0, 10.0, 10.0)]));
+        let unit = MultiPolygon(vec![
+            square(8.0, 1.0, 9.0, 2.0),
+            square(11.0, 1.0, 13.0, 2.0),
+        ]);
+        let bbox = unit.bounding_rect().unwrap();
+        assert!(!shape.edges_touching(bbox).is_empty());
+        assert!((shape.area_within(&unit, bbox, 3.0) - 1.0).abs() < 1e-12);
+        // A small polygon inside a big unit covers part of it.
+        let small = HecShape::new(MultiPolygon(vec![square(2.0, 2.0, 3.0, 3.0)]));
+        let big = MultiPolygon(vec![square(0.0, 0.0, 10.0, 10.0)]);
+        let bbox = big.bounding_rect().unwrap();
+        assert!((small.area_within(&big, bbox, 100.0) - 1.0).abs() < 1e-9);
+        // ...and a unit inside a (diamond) hole of the polygons none.
+        let mut holed = square(0.0, 0.0, 10.0, 10.0);
+        holed.interiors_push(
+            polygon![(x: 5.0, y: 1.0), (x: 9.0, y: 5.0), (x: 5.0, y: 9.0), (x: 1.0, y: 5.0), (x: 5.0, y: 1.0)]
+                .exterior()
+                .clone(),
+        );
+        let shape = HecShape::new(MultiPolygon(vec![holed]));
+        let unit = MultiPolygon(vec![
+            polygon![(x: 2.2, y: 4.2), (x: 7.8, y: 4.2), (x: 5.0, y: 7.4), (x: 2.2, y: 4.2)],
+        ]);
+        let bbox = unit.bounding_rect().unwrap();
+        assert!(!shape.edges_touching(bbox).is_empty());
+        assert_eq!(shape.area_within(&unit, bbox, unit.unsigned_area()), 0.0);
     }
 
     #[test]
