@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -135,8 +136,9 @@ def load(data_dir: Path) -> Data:
     state_row = cms[cms["BENE_GEO_LVL"] == "State"].iloc[0]
     factor = float(state_row["TOT_BENES"]) / float(state_row["AGED_TOT_BENES"])
 
-    old65 = xwalk.merge(acs[["geoid", "pop_65plus"]], left_on="tract_cog",
-                        right_on="geoid", how="left")
+    old65 = xwalk.merge(
+        acs[["geoid", "pop_65plus"]], left_on="tract_cog", right_on="geoid", how="left"
+    )
     tracts = (
         tracts.merge(pop, left_on="geoid", right_on="GEOID", how="left")
         .merge(old65[["tract", "pop_65plus"]], left_on="geoid", right_on="tract", how="left")
@@ -179,22 +181,27 @@ def count_pieces(hecs: gpd.GeoSeries, assigned: gpd.GeoDataFrame, buffer_m: floa
             continue
         members = assigned.geometry.values[(assigned["hec"] == hec).to_numpy()]
         part_idx, tract_idx = shapely.STRtree(members).query(parts, predicate="intersects")
-        root = list(range(len(parts)))  # union-find over the parts
-
-        def find(i: int) -> int:
-            while root[i] != i:
-                root[i] = root[root[i]]
-                i = root[i]
-            return i
-
-        first_part: dict[int, int] = {}
-        for part, tract in zip(part_idx, tract_idx):
-            if tract in first_part:
-                root[find(part)] = find(first_part[tract])
-            else:
-                first_part[tract] = part
-        counts.append(len({find(i) for i in range(len(parts))}))
+        counts.append(count_components(len(parts), part_idx, tract_idx))
     return counts
+
+
+def count_components(n: int, nodes, groups) -> int:
+    """Connected components of n nodes, where nodes sharing a group are joined."""
+    root = list(range(n))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    first: dict[int, int] = {}
+    for node, group in zip(nodes, groups):
+        if group in first:
+            root[find(node)] = find(first[group])
+        else:
+            first[group] = node
+    return len({find(i) for i in range(n)})
 
 
 def checks(data: Data, plan_path: Path, water_gap_m: float) -> dict:
@@ -214,10 +221,16 @@ def checks(data: Data, plan_path: Path, water_gap_m: float) -> dict:
     multi = tracts[tracts["geoid"].isin(claims[claims > 1].index)]
     left, right = hecs.sindex.query(hecs.geometry.values, predicate="intersects")
     pairs = [(i, j) for i, j in zip(left, right) if i < j]
-    overlap_areas = shapely.area(shapely.intersection(
-        hecs.geometry.values[[i for i, _ in pairs]],
-        hecs.geometry.values[[j for _, j in pairs]],
-    )) if pairs else []
+    overlap_areas = (
+        shapely.area(
+            shapely.intersection(
+                hecs.geometry.values[[i for i, _ in pairs]],
+                hecs.geometry.values[[j for _, j in pairs]],
+            )
+        )
+        if pairs
+        else []
+    )
     overlap_pairs = [
         (hecs.index[i], hecs.index[j], float(a))
         for (i, j), a in zip(pairs, overlap_areas)
@@ -304,10 +317,22 @@ TIMING = re.compile(r"timing: validate median ([0-9.]+) ms over (\d+) runs")
 
 
 def run_hecmap(hecmap: str, data_dir: Path, plan: Path, water_gap_m: float, extra: list[str]):
-    cmd = [hecmap, "--data", str(data_dir), "--water-gap-m", str(water_gap_m),
-           "validate", str(plan), "--format", "json", "--scope", "statewide", *extra]
+    cmd = [
+        hecmap,
+        "--data",
+        str(data_dir),
+        "--water-gap-m",
+        str(water_gap_m),
+        "validate",
+        str(plan),
+        "--format",
+        "json",
+        "--scope",
+        "statewide",
+        *extra,
+    ]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     wall = ms_since(t0)
     # Exit 1 means the plan breaks a rule, which is an answer, not a failure.
     if proc.returncode not in (0, 1):
@@ -365,20 +390,27 @@ def compare(gp: dict, hm: dict, population_of: dict[str, float]) -> list[dict]:
     rows = []
 
     def add(what, a, b, strict=True):
-        rows.append({"what": what, "geopandas": a, "hecmap": b, "agree": a == b,
-                     "strict": strict})
+        rows.append({"what": what, "geopandas": a, "hecmap": b, "agree": a == b, "strict": strict})
 
     add("HECs failing the population floor", gp["fail_population"], hm["fail_population"])
-    add("population per HEC",
+    add(
+        "population per HEC",
         {k: round(v["population"]) for k, v in sorted(gp["hecs"].items())},
-        {k: round(v["population"]) for k, v in sorted(hm["hecs"].items())})
+        {k: round(v["population"]) for k, v in sorted(hm["hecs"].items())},
+    )
     for kind in ("gap", "overlap"):
-        hm_pop = sum(population_of[t] for t in hm[kind]["tracts"])
-        add(f"tracts in {kind}s (count, population)",
+        hm_pop = sum(population_of.get(t, 0.0) for t in hm[kind]["tracts"])
+        add(
+            f"tracts in {kind}s (count, population)",
             [len(gp[kind]["tracts"]), round(gp[kind]["population"])],
-            [len(hm[kind]["tracts"]), round(hm_pop)])
-    add("HECs failing the Medicare floor (estimate)", gp["fail_medicare"],
-        hm["fail_medicare"], strict=False)
+            [len(hm[kind]["tracts"]), round(hm_pop)],
+        )
+    add(
+        "HECs failing the Medicare floor (estimate)",
+        gp["fail_medicare"],
+        hm["fail_medicare"],
+        strict=False,
+    )
     add("HECs not contiguous", gp["not_contiguous"], hm["not_contiguous"], strict=False)
     return rows
 
@@ -390,49 +422,78 @@ def fmt_ms(v: float) -> str:
 def print_answers(gp: dict, hm: dict, water_gap_m: float) -> None:
     names = sorted(set(gp["hecs"]) | set(hm["hecs"]))
     w = max([len(n) for n in names] + [3]) + 2
-    print(f"\n{'HEC':<{w}}{'population':>12}{'hecmap':>12}{'Medicare*':>11}"
-          f"{'hecmap':>11}{'parts':>7}{'land':>6}  GeoPandas verdict")
+    print(
+        f"\n{'HEC':<{w}}{'population':>12}{'hecmap':>12}{'Medicare*':>11}"
+        f"{'hecmap':>11}{'parts':>7}{'land':>6}  GeoPandas verdict"
+    )
     for n in names:
         g, h = gp["hecs"].get(n, {}), hm["hecs"].get(n, {})
-        fails = [label for label, key in (("population", "fail_population"),
-                                          ("Medicare", "fail_medicare"),
-                                          ("contiguity", "not_contiguous")) if n in gp[key]]
-        print(f"{n:<{w}}{g.get('population', 0):>12,.0f}{h.get('population', 0):>12,.0f}"
-              f"{g.get('medicare', 0):>11,.0f}{h.get('medicare', 0):>11,.0f}"
-              f"{g.get('parts', 0):>7}{g.get('land_parts', 0):>6}  "
-              + ("FAILS " + ", ".join(fails) if fails else "ok"))
-    print(f"* Medicare beneficiaries are an ESTIMATE (ACS 65+ x CMS 2013 ratio). "
-          f"parts: polygon parts within {water_gap_m:g} m; land: parts after a 0.5 m buffer.")
-    print(f"GeoPandas: {len(gp['gap']['tracts'])} tracts in no HEC "
-          f"({gp['gap']['population']:,.0f} people), {gp['gap']['parts']} gap parts "
-          f"({gp['gap']['area_m2'] / 1e6:,.3f} km2); {len(gp['overlap']['tracts'])} tracts "
-          f"under 2+ HECs ({gp['overlap']['population']:,.0f} people), "
-          f"{len(gp['overlap']['pairs'])} overlapping HEC pairs.")
-    print(f"hecmap:    {hm['gap']['findings']} coverage.gap and "
-          f"{hm['overlap']['findings']} coverage.overlap findings.")
+        fails = [
+            label
+            for label, key in (
+                ("population", "fail_population"),
+                ("Medicare", "fail_medicare"),
+                ("contiguity", "not_contiguous"),
+            )
+            if n in gp[key]
+        ]
+        print(
+            f"{n:<{w}}{g.get('population', 0):>12,.0f}{h.get('population', 0):>12,.0f}"
+            f"{g.get('medicare', 0):>11,.0f}{h.get('medicare', 0):>11,.0f}"
+            f"{g.get('parts', 0):>7}{g.get('land_parts', 0):>6}  "
+            + ("FAILS " + ", ".join(fails) if fails else "ok")
+        )
+    print(
+        f"* Medicare beneficiaries are an ESTIMATE (ACS 65+ x CMS 2013 ratio). "
+        f"parts: polygon parts within {water_gap_m:g} m; land: parts after a 0.5 m buffer."
+    )
+    print(
+        f"GeoPandas: {len(gp['gap']['tracts'])} tracts in no HEC "
+        f"({gp['gap']['population']:,.0f} people), {gp['gap']['parts']} gap parts "
+        f"({gp['gap']['area_m2'] / 1e6:,.3f} km2); {len(gp['overlap']['tracts'])} tracts "
+        f"under 2+ HECs ({gp['overlap']['population']:,.0f} people), "
+        f"{len(gp['overlap']['pairs'])} overlapping HEC pairs."
+    )
+    print(
+        f"hecmap:    {hm['gap']['findings']} coverage.gap and "
+        f"{hm['overlap']['findings']} coverage.overlap findings."
+    )
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
 
 
 def print_table(gp_t: dict, hm_t: dict, runs: int) -> dict:
-    ratio = lambda a, b: a / b if b else float("nan")  # noqa: E731
     rows = [
-        ("checks only", gp_t["checks_ms"], hm_t["checks_ms"]),
-        ("end to end", gp_t["end_to_end_ms"], hm_t["end_to_end_ms"]),
-        ("end to end + Python start", gp_t["end_to_end_with_start_ms"], hm_t["end_to_end_ms"]),
+        ("checks_only", "checks only", gp_t["checks_ms"], hm_t["checks_ms"]),
+        ("end_to_end", "end to end", gp_t["end_to_end_ms"], hm_t["end_to_end_ms"]),
+        (
+            "end_to_end_with_python_start",
+            "end to end + Python start",
+            gp_t["end_to_end_with_start_ms"],
+            hm_t["end_to_end_ms"],
+        ),
     ]
-    print(f"\nTimes, median of {runs} runs{'':8}{'GeoPandas':>12}{'hecmap':>12}"
-          f"{'GeoPandas/hecmap':>18}")
-    for label, g, h in rows:
+    print(
+        f"\nTimes, median of {runs} runs{'':8}{'GeoPandas':>12}{'hecmap':>12}"
+        f"{'GeoPandas/hecmap':>18}"
+    )
+    for _, label, g, h in rows:
         print(f"  {label:<32}{fmt_ms(g):>12}{fmt_ms(h):>12}{ratio(g, h):>17.1f}x")
     print(f"  {'(GeoPandas load + join)':<32}{fmt_ms(gp_t['load_ms']):>12}")
     print(f"  {'(Python start + imports)':<32}{fmt_ms(gp_t['python_start_import_ms']):>12}")
-    print("checks only: GeoPandas reads the plan and runs the 4 checks; hecmap reads the plan\n"
-          "  and runs every rule (data loaded once). end to end: hecmap is a whole process;\n"
-          "  GeoPandas is load + checks in one Python process, imports done.")
-    return {label.replace(" ", "_"): ratio(g, h) for label, g, h in rows}
+    print(
+        "checks only: GeoPandas reads the plan and runs the 4 checks; hecmap reads the plan\n"
+        "  and runs every rule (data loaded once). end to end: hecmap is a whole process;\n"
+        "  GeoPandas is load + checks in one Python process, imports done."
+    )
+    return {key: ratio(g, h) for key, _, g, h in rows}
 
 
 def versions(hecmap: str) -> dict:
-    hm = subprocess.run([hecmap, "--version"], capture_output=True, text=True).stdout.strip()
+    out = subprocess.run([hecmap, "--version"], check=False, capture_output=True, text=True)
+    hm = out.stdout.split()
     return {
         "python": sys.version.split()[0],
         "geopandas": gpd.__version__,
@@ -440,7 +501,7 @@ def versions(hecmap: str) -> dict:
         "geos": shapely.geos_version_string,
         "pyogrio": pyogrio.__version__,
         "pandas": pd.__version__,
-        "hecmap": hm,
+        "hecmap": hm[-1] if hm else "unknown",
     }
 
 
@@ -450,13 +511,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, required=True, help="the Connecticut data directory")
     ap.add_argument("--hecmap", default="target/release/hecmap", help="the hecmap binary")
     ap.add_argument("--runs", type=int, default=5, help="runs per timing (median)")
-    ap.add_argument("--water-gap-m", type=float, default=500.0,
-                    help="parts this close across water are contiguous (both tools)")
+    ap.add_argument(
+        "--water-gap-m",
+        type=float,
+        default=500.0,
+        help="parts this close across water are contiguous (both tools)",
+    )
     ap.add_argument("--out", type=Path, help="also write the results here as JSON")
     args = ap.parse_args(argv)
     runs = max(1, args.runs)
 
-    print(f"plan {args.plan}, data {args.data}, {runs} runs")
+    load_avg = os.getloadavg()[0]
+    print(
+        f"plan {args.plan}, data {args.data}, {runs} runs, "
+        f"{os.cpu_count()} CPUs, load average {load_avg:.2f} (busy machines time noisily)"
+    )
     gp, gp_t, population_of = time_geopandas(args.data, args.plan, runs, args.water_gap_m)
     report, hm_t = time_hecmap(args.hecmap, args.data, args.plan, runs, args.water_gap_m)
     hm = hecmap_answers(report)
@@ -465,10 +534,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = compare(gp, hm, population_of)
     print("\nAnswers compared:")
     for r in rows:
-        verdict = "agree" if r["agree"] else ("DISAGREE" if r["strict"] else "differ (info)")
-        detail = "" if r["agree"] else f": GeoPandas {r['geopandas']}, hecmap {r['hecmap']}"
-        shown = r["geopandas"] if r["agree"] and not isinstance(r["geopandas"], dict) else ""
-        print(f"  {r['what']:<44}{verdict}{' ' + str(shown) if shown != '' else ''}{detail}")
+        if r["agree"]:
+            value = r["geopandas"]
+            shown = "agree" + ("" if isinstance(value, dict) else f" {value}")
+        else:
+            verdict = "DISAGREE" if r["strict"] else "differ (information only)"
+            shown = f"{verdict}: GeoPandas {r['geopandas']}, hecmap {r['hecmap']}"
+        print(f"  {r['what']:<44}{shown}")
 
     ratios = print_table(gp_t, hm_t, runs)
     vers = versions(args.hecmap)
@@ -477,12 +549,19 @@ def main(argv: list[str] | None = None) -> int:
     ok = all(r["agree"] for r in rows if r["strict"])
     if args.out:
         result = {
-            "plan": str(args.plan), "data": str(args.data), "runs": runs,
-            "water_gap_m": args.water_gap_m, "versions": vers,
-            "geopandas": gp_t, "hecmap": hm_t,
+            "plan": str(args.plan),
+            "data": str(args.data),
+            "runs": runs,
+            "water_gap_m": args.water_gap_m,
+            "versions": vers,
+            "cpus": os.cpu_count(),
+            "load_average_at_start": load_avg,
+            "geopandas": gp_t,
+            "hecmap": hm_t,
             "ratios_geopandas_over_hecmap": ratios,
             "answers": {"geopandas": gp, "hecmap": hm},
-            "comparison": rows, "agree": ok,
+            "comparison": rows,
+            "agree": ok,
         }
         args.out.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.out}")

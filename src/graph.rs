@@ -123,31 +123,32 @@ impl AdjacencyGraph {
     pub fn build(source: &[MultiPolygon], metric: &[MultiPolygon], options: &GraphOptions) -> Self {
         let n = source.len();
         let mut perimeter_m = vec![0.0; n];
-        // segment -> (first owner, second owner, length in metres, metric line)
-        let mut segments: HashMap<SegmentKey, (UnitId, Option<UnitId>, Line)> =
-            HashMap::with_capacity(source.iter().map(count_segments).sum());
+        // Segments in the order first seen (so that sums, and so every
+        // length, are the same from run to run), found by their key.
+        let capacity = source.iter().map(count_segments).sum();
+        let mut index: HashMap<SegmentKey, usize> = HashMap::with_capacity(capacity);
+        let mut segments: Vec<(UnitId, Option<UnitId>, Line)> = Vec::with_capacity(capacity);
         for (unit, (src, met)) in source.iter().zip(metric).enumerate() {
             let unit = unit as UnitId;
             for (a, b) in segment_pairs(src, met) {
-                let length = line_length(&b);
-                perimeter_m[unit as usize] += length;
+                perimeter_m[unit as usize] += line_length(&b);
                 let (p, q) = (quantise(a.start), quantise(a.end));
                 let key = if p <= q { (p, q) } else { (q, p) };
-                segments
-                    .entry(key)
-                    .and_modify(|entry| {
-                        if entry.0 != unit {
-                            entry.1 = Some(unit);
-                        }
-                    })
-                    .or_insert((unit, None, b));
+                match index.get(&key) {
+                    Some(&i) if segments[i].0 != unit => segments[i].1 = Some(unit),
+                    Some(_) => {}
+                    None => {
+                        index.insert(key, segments.len());
+                        segments.push((unit, None, b));
+                    }
+                }
             }
         }
 
         let mut pairs: HashMap<(UnitId, UnitId), PairAccumulator> = HashMap::new();
         let mut border_m = vec![0.0; n];
         let mut loose = Vec::new();
-        for (first, second, line) in segments.into_values() {
+        for (first, second, line) in segments {
             match second {
                 Some(second) => {
                     let key = (first.min(second), first.max(second));
@@ -160,6 +161,7 @@ impl AdjacencyGraph {
             }
         }
         match_loose_segments(loose, options, &mut pairs, &mut border_m);
+        drop_bridges_beside_land(n, &mut pairs);
         Self::from_pairs(n, pairs, border_m, perimeter_m)
     }
 
@@ -375,6 +377,28 @@ fn match_loose_segments(
     }
 }
 
+/// Two units near each other across water that share a land neighbour
+/// are near because that neighbour is narrow (two coastal tracts either
+/// side of a thin one), not because water separates them: no bridge.
+fn drop_bridges_beside_land(n: usize, pairs: &mut HashMap<(UnitId, UnitId), PairAccumulator>) {
+    let mut land: Vec<Vec<UnitId>> = vec![Vec::new(); n];
+    for (&(a, b), acc) in pairs.iter() {
+        if acc.shared_m > 0.0 {
+            land[a as usize].push(b);
+            land[b as usize].push(a);
+        }
+    }
+    for list in &mut land {
+        list.sort_unstable();
+    }
+    pairs.retain(|&(a, b), acc| {
+        acc.shared_m > 0.0
+            || !land[a as usize]
+                .iter()
+                .any(|x| land[b as usize].binary_search(x).is_ok())
+    });
+}
+
 /// Length along `s` that `t` covers when both of `t`'s ends lie within
 /// `tolerance` of the line through `s` (0 otherwise).
 fn collinear_overlap(s: &Line, t: &Line, tolerance: f64) -> f64 {
@@ -436,16 +460,17 @@ mod tests {
 
     #[test]
     fn grid_neighbours_and_lengths() {
-        // 3x3 grid of 10 m squares: the centre has 4 rook neighbours.
+        // 3x3 grid of 1 km squares: the centre has 4 rook neighbours, and
+        // corners near each other along the edge are not bridged.
         let units: Vec<_> = (0..9)
-            .map(|i| square((i % 3) as f64 * 10.0, (i / 3) as f64 * 10.0, 10.0))
+            .map(|i| square((i % 3) as f64 * 1000.0, (i / 3) as f64 * 1000.0, 1000.0))
             .collect();
         let g = build(&units, GraphOptions::default());
         assert_eq!(g.neighbours(4).len(), 4);
         assert_eq!(g.edge_count(), 12);
         assert_eq!(g.border_m(4), 0.0);
-        assert!((g.border_m(0) - 20.0).abs() < 1e-9);
-        assert!((g.perimeter_m(4) - 40.0).abs() < 1e-9);
+        assert!((g.border_m(0) - 2000.0).abs() < 1e-9);
+        assert!((g.perimeter_m(4) - 4000.0).abs() < 1e-9);
         assert!(g.edge(0, 8).is_none());
     }
 
@@ -486,7 +511,9 @@ mod tests {
 
     #[test]
     fn components_follow_membership() {
-        let units: Vec<_> = (0..4).map(|i| square(i as f64 * 10.0, 0.0, 10.0)).collect();
+        let units: Vec<_> = (0..4)
+            .map(|i| square(i as f64 * 1000.0, 0.0, 1000.0))
+            .collect();
         let g = build(&units, GraphOptions::default());
         let member = |u: UnitId| u != 1;
         let pieces = g.components(0..4, member, false);

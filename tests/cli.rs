@@ -147,3 +147,61 @@ fn a_missing_data_directory_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/ct"), "{}", stderr(&out));
 }
+
+#[test]
+fn export_writes_dissolved_hecs_and_the_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(
+        &dir,
+        "regions.csv",
+        &stdout(&hecmap(&["example-plan", "planning-regions"])),
+    );
+    for (format, file) in [
+        ("gpkg", "hecs.gpkg"),
+        ("geojson", "hecs.geojson"),
+        ("shp", "hecs.shp"),
+    ] {
+        let out_path = dir.path().join(file);
+        let out = hecmap(&[
+            "export",
+            &plan,
+            "--format",
+            format,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let layer = hecmap::source::read_polygons(&out_path).unwrap();
+        assert_eq!(layer.features.len(), 9, "{format}");
+        let total: f64 = layer
+            .features
+            .iter()
+            .map(|f| f.properties["population"].as_f64().unwrap())
+            .sum();
+        assert_eq!(total, 3_605_944.0, "{format}");
+    }
+    let csv_path = dir.path().join("assignment.csv");
+    let out = hecmap(&[
+        "export",
+        &plan,
+        "--format",
+        "csv",
+        "-o",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert_eq!(text.lines().count(), 880);
+    // An unreadable plan writes nothing.
+    let missing = dir.path().join("never.gpkg");
+    let out = hecmap(&[
+        "export",
+        "/nonexistent.csv",
+        "--format",
+        "gpkg",
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists());
+}

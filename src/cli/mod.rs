@@ -89,6 +89,8 @@ enum Command {
         #[arg(long, value_name = "N")]
         timing_runs: Option<usize>,
     },
+    /// Serve the API, vector tiles and the web map over HTTP.
+    Serve(ServeArgs),
     /// Print an example plan (CSV) built from the data: the eight old
     /// counties or the nine planning regions as HECs.
     ExamplePlan {
@@ -132,6 +134,38 @@ pub struct PlanArgs {
     /// For polygons: the property naming each HEC.
     #[arg(long)]
     name_field: Option<String>,
+}
+
+/// Where and how to serve.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "HECMAP_ADDR")]
+    addr: std::net::IpAddr,
+    #[arg(long, default_value_t = 8080, env = "HECMAP_PORT")]
+    port: u16,
+    /// A rules file (TOML) overriding the defaults.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 20 * 1024 * 1024, env = "HECMAP_BODY_LIMIT")]
+    body_limit: usize,
+    /// Longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30, env = "HECMAP_TIMEOUT")]
+    timeout: u64,
+    /// Origin allowed to call the API from a browser (repeat; `*` for any).
+    #[arg(
+        long = "cors-origin",
+        env = "HECMAP_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+    /// Built web UI to serve at / (default: web/dist when it exists).
+    #[arg(long, env = "HECMAP_WEB_DIR")]
+    web_dir: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    json_logs: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -215,6 +249,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             output,
         } => output::units(&data, level, format, output.as_deref()),
         Command::ExamplePlan { kind } => output::example_plan(&data, kind),
+        Command::Serve(args) => serve(data, args),
         Command::Validate {
             plan,
             format,
@@ -246,4 +281,39 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Rules { .. } => unreachable!("handled before loading data"),
     }
+}
+
+fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
+    use hecmap::server::{AppState, ServerConfig};
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if args.json_logs {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    let rules = read_rules(args.rules.as_deref())?;
+    let default_web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/dist");
+    let config = ServerConfig {
+        addr: std::net::SocketAddr::new(args.addr, args.port),
+        body_limit_bytes: args.body_limit,
+        timeout_secs: args.timeout,
+        cors_origins: args.cors_origins,
+        web_dir: args
+            .web_dir
+            .or_else(|| default_web.is_dir().then_some(default_web)),
+        ..ServerConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let state = AppState::new(std::sync::Arc::new(data), rules, config);
+    runtime
+        .block_on(hecmap::server::serve(state))
+        .map_err(|e| format!("server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use hecmap::dataset::Dataset;
 use hecmap::features;
 use hecmap::summary::Summary;
-use hecmap::units::{Level, UnitId};
-use serde_json::{Map, Value, json};
+use hecmap::units::Level;
+use serde_json::Value;
 
 use hecmap::plan::{Plan, read_plan};
 use hecmap::report::Report;
@@ -116,37 +116,6 @@ fn summary_text(s: &Summary) -> String {
     out
 }
 
-/// Identity and attribute columns of a unit, in a stable order.
-fn unit_record(data: &Dataset, level: Level, unit: UnitId) -> Map<String, Value> {
-    let layer = data.layer(level);
-    let u = unit as usize;
-    let mut record = Map::new();
-    record.insert("id".into(), json!(unit));
-    record.insert("geoid".into(), json!(layer.units.geoid[u]));
-    record.insert("geoid_2022".into(), json!(layer.units.geoid_2022[u]));
-    record.insert("name".into(), json!(layer.units.name[u]));
-    match level {
-        Level::Tract => {
-            let town = data.nesting.tract_town[u];
-            record.insert("town".into(), json!(data.towns.units.name[town as usize]));
-        }
-        Level::Town => {
-            record.insert(
-                "planning_region".into(),
-                json!(data.town_planning_region[u]),
-            );
-        }
-    }
-    record.insert("area_km2".into(), json!(layer.units.area_m2[u] / 1e6));
-    for (id, def) in layer.attributes.defs().iter().enumerate() {
-        record.insert(def.key.clone(), json!(layer.attributes.value(id, unit)));
-        if def.provenance.is_estimate() {
-            record.insert(format!("{}_basis", def.key), json!(def.provenance.basis));
-        }
-    }
-    record
-}
-
 pub fn units(
     data: &Dataset,
     level: Level,
@@ -154,7 +123,10 @@ pub fn units(
     output: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let layer = data.layer(level);
-    let records = layer.units.ids().map(|u| unit_record(data, level, u));
+    let records = layer
+        .units
+        .ids()
+        .map(|u| features::unit_properties(data, level, u));
     let text = match format {
         UnitFormat::Geojson => features::collection_json(
             records

@@ -61,8 +61,9 @@ pub const MIN_PIECE_M2: f64 = 1.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PolygonOptions {
-    /// Property naming the HEC; None: the first present of "hec", "HEC",
-    /// "name", "NAME", "region" (see [`NAME_FIELDS`]).
+    /// Property naming the HEC; None: the first of "hec", "HEC", "name",
+    /// "NAME", "region" (see [`NAME_FIELDS`]) that any feature has. Every
+    /// feature must then have a value for it.
     pub name_field: Option<String>,
     /// Least share of a tract's land inside an HEC's polygons for the tract
     /// to join that HEC (default 0.5: majority). Measured in EPSG:5070.
@@ -935,6 +936,14 @@ mod tests {
         let bbox = unit.bounding_rect().unwrap();
         assert!(!shape.edges_touching(bbox).is_empty());
         assert_eq!(shape.area_within(&unit, bbox, unit.unsigned_area()), 0.0);
+    }
+
+    #[test]
+    fn options_default_what_is_not_given() {
+        let o: PolygonOptions = serde_json::from_str(r#"{"majority_share": 0.6}"#).unwrap();
+        assert_eq!(o.majority_share, 0.6);
+        assert_eq!(o.sliver_area_m2, 250_000.0);
+        assert_eq!(o.name_field, None);
     }
 
     #[test]

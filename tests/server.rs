@@ -1,0 +1,516 @@
+//! The HTTP service through its router (no socket), and once end to end
+//! over a real loopback socket.
+
+mod common;
+
+use std::sync::{Arc, LazyLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{county_plan_csv, data};
+use hecmap::dataset::{DataConfig, Dataset};
+use hecmap::rules::RulesConfig;
+use hecmap::server::{AppState, ServerConfig, SharedState, router};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+static STATE: LazyLock<SharedState> = LazyLock::new(|| {
+    let data = Arc::new(Dataset::load(&DataConfig::default()).unwrap());
+    let config = ServerConfig {
+        body_limit_bytes: 2 * 1024 * 1024,
+        ..ServerConfig::default()
+    };
+    AppState::new(data, RulesConfig::default(), config)
+});
+
+fn app() -> Router {
+    router(STATE.clone())
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+async fn send(req: Request<Body>) -> Reply {
+    let res = app().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(uri: &str) -> Reply {
+    send(Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post(uri: &str, content_type: &str, body: impl Into<Body>) -> Reply {
+    send(
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.into())
+            .unwrap(),
+    )
+    .await
+}
+
+fn assert_error(reply: &Reply, status: StatusCode, needle: &str) {
+    assert_eq!(
+        reply.status,
+        status,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let json = reply.json();
+    let message = json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(needle), "{needle:?} not in {message:?}");
+    assert!(json["error"]["code"].is_string());
+}
+
+#[tokio::test]
+async fn health_and_version() {
+    let r = get("/api/health").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["tracts"], 879);
+    assert!(
+        r.headers.contains_key("x-request-id"),
+        "every response carries a request id"
+    );
+    let v = get("/api/version").await.json();
+    assert_eq!(v["report_schema"], "hecmap.report/1");
+}
+
+#[tokio::test]
+async fn units_list_fetch_point_and_box() {
+    let all = get("/api/units/tract").await.json();
+    assert_eq!(all.as_array().unwrap().len(), 879);
+    let towns = get("/api/units/towns?geometry=true").await.json();
+    assert_eq!(towns["type"], "FeatureCollection");
+    assert_eq!(towns["features"].as_array().unwrap().len(), 169);
+    let page = get("/api/units/tract?offset=870&limit=50").await.json();
+    assert_eq!(page.as_array().unwrap().len(), 9);
+
+    let t = get("/api/units/tract/09110524700").await.json();
+    assert_eq!(
+        t["properties"]["geoid"], "09003524700",
+        "2022 code resolves to the 2020 tract"
+    );
+    assert_eq!(t["properties"]["population"], 3402.0);
+    assert_eq!(t["properties"]["medicare_basis"], "estimated");
+    let union = get("/api/units/town/UNION").await.json();
+    assert_eq!(union["properties"]["population"], 785.0);
+    assert_eq!(union["geometry"]["type"], "MultiPolygon");
+
+    let at = get("/api/units/town/at?lon=-72.6851&lat=41.7637")
+        .await
+        .json();
+    assert_eq!(at[0]["name"], "Hartford");
+    let within = get("/api/units/tract/within?bbox=-72.72,41.74,-72.70,41.75")
+        .await
+        .json();
+    assert!(
+        within
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["geoid"] == "09003524700")
+    );
+}
+
+#[tokio::test]
+async fn unit_errors_are_json_and_4xx() {
+    assert_error(
+        &get("/api/units/tract/09003999999").await,
+        StatusCode::NOT_FOUND,
+        "09003999999",
+    );
+    assert_error(
+        &get("/api/units/county").await,
+        StatusCode::NOT_FOUND,
+        "county",
+    );
+    assert_error(
+        &get("/api/units/town/at?lon=-72.6&lat=141").await,
+        StatusCode::BAD_REQUEST,
+        "141",
+    );
+    assert_error(
+        &get("/api/units/town/at?lon=abc&lat=1").await,
+        StatusCode::BAD_REQUEST,
+        "lon",
+    );
+    assert_error(
+        &get("/api/units/town/within?bbox=1,2,3").await,
+        StatusCode::BAD_REQUEST,
+        "four numbers",
+    );
+}
+
+fn without_source(mut report: Value) -> Value {
+    report["plan"]["source"] = Value::Null;
+    report
+}
+
+#[tokio::test]
+async fn validate_returns_the_cli_report() {
+    let csv = county_plan_csv();
+    let api = post("/api/validate", "text/csv", csv.clone()).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("request body.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_hecmap"))
+        .args(["validate", path.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(1));
+    let mut cli_report: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    cli_report["plan"]["name"] = api.json()["plan"]["name"].clone();
+    let (a, b) = (without_source(api.json()), without_source(cli_report));
+    if a != b {
+        for (i, (x, y)) in a["hecs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["hecs"].as_array().unwrap())
+            .enumerate()
+        {
+            for (k, v) in x.as_object().unwrap() {
+                assert_eq!(v, &y[k], "hec {i} field {k} differs");
+            }
+        }
+        for (k, v) in a.as_object().unwrap() {
+            assert_eq!(v, &b[k], "field {k} differs");
+        }
+    }
+    let report = api.json();
+    let failing = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "threshold.population")
+        .count();
+    assert_eq!(failing, 2);
+}
+
+#[tokio::test]
+async fn validate_takes_json_geojson_and_uploads() {
+    let json = r#"{"name": "two", "scope": "partial", "hecs": [{"name": "A", "units": ["Hartford", "West Hartford"]}, {"name": "B", "units": ["Union"]}]}"#;
+    let r = post("/api/validate", "application/json", json).await.json();
+    assert_eq!(r["plan"]["name"], "two");
+    assert_eq!(r["hecs"][1]["population"], 785.0);
+
+    // Export the counties as a GeoPackage and a zipped shapefile, then post them back.
+    for (to, content_type) in [
+        ("gpkg", "application/geopackage+sqlite3"),
+        ("shp", "application/zip"),
+        ("geojson", "application/geo+json"),
+    ] {
+        let exported = post(
+            &format!("/api/export?to={to}"),
+            "text/csv",
+            county_plan_csv(),
+        )
+        .await;
+        assert_eq!(
+            exported.status,
+            StatusCode::OK,
+            "{to}: {}",
+            String::from_utf8_lossy(&exported.body)
+        );
+        let r = post(
+            "/api/validate?name_field=hec",
+            content_type,
+            exported.body.clone(),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{to}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let report = r.json();
+        assert_eq!(report["hecs"].as_array().unwrap().len(), 8, "{to}");
+        assert!(
+            report["polygons"].is_object(),
+            "{to}: resolved from polygons"
+        );
+        let fairfield = report["hecs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "Fairfield")
+            .unwrap();
+        assert_eq!(fairfield["population"], 957_419.0, "{to}");
+
+        // The same file as a multipart upload.
+        let boundary = "hecmapboundary";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            if to == "shp" { "zip" } else { to }).into_bytes();
+        body.extend_from_slice(&exported.body);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = post(
+            "/api/validate?name_field=hec",
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{to} multipart: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}
+
+#[tokio::test]
+async fn rules_and_what_if_overrides() {
+    let rules = get("/api/rules").await.json();
+    assert_eq!(
+        rules["effective"]["thresholds"]["population_min"],
+        150_000.0
+    );
+    assert_eq!(rules["defaults"]["regions"]["max"], 12);
+    let what_if = r#"{"thresholds":{"population_min":100000}}"#;
+    let uri = format!("/api/validate?rules={}", urlencode(what_if));
+    let r = post(&uri, "text/csv", county_plan_csv()).await.json();
+    assert_eq!(r["passes"], true);
+    // The server's own rules did not change.
+    assert_eq!(
+        get("/api/rules").await.json()["effective"]["thresholds"]["population_min"],
+        150_000.0
+    );
+    assert_error(
+        &post("/api/validate?rules=%7Bnope", "text/csv", county_plan_csv()).await,
+        StatusCode::BAD_REQUEST,
+        "not JSON",
+    );
+    let unknown = format!(
+        "/api/validate?rules={}",
+        urlencode(r#"{"thresholds":{"popul":1}}"#)
+    );
+    assert_error(
+        &post(&unknown, "text/csv", county_plan_csv()).await,
+        StatusCode::BAD_REQUEST,
+        "popul",
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bad_plans_get_4xx_that_name_the_problem() {
+    assert_error(
+        &post(
+            "/api/validate",
+            "text/csv",
+            "geoid,hec\n09003524700,A\nNowhere,B\n",
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "row 3",
+    );
+    assert_error(
+        &post("/api/validate", "text/csv", "").await,
+        StatusCode::BAD_REQUEST,
+        "no plan",
+    );
+    assert_error(
+        &post("/api/validate", "image/png", "xx").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Content-Type",
+    );
+    assert_error(
+        &post("/api/validate", "application/json", "{\"hecs\": [").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "line 1",
+    );
+    let point = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"hec":"A"},"geometry":{"type":"Point","coordinates":[-72.6,41.7]}}]}"#;
+    assert_error(
+        &post("/api/validate", "application/geo+json", point).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Point",
+    );
+    assert_error(
+        &post("/api/validate", "application/zip", "not a zip").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request body",
+    );
+    let huge = vec![b'a'; 3 * 1024 * 1024];
+    assert_error(
+        &post("/api/validate", "text/csv", huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "",
+    );
+    assert_error(
+        &post("/api/export?to=pdf", "text/csv", county_plan_csv()).await,
+        StatusCode::BAD_REQUEST,
+        "pdf",
+    );
+}
+
+#[tokio::test]
+async fn export_returns_files() {
+    let r = post("/api/export?to=csv", "text/csv", county_plan_csv()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        r.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    assert_eq!(String::from_utf8(r.body).unwrap().lines().count(), 880);
+    let r = post("/api/export?to=geojson", "text/csv", county_plan_csv()).await;
+    assert_eq!(r.json()["features"].as_array().unwrap().len(), 8);
+}
+
+fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+    let n = 2f64.powi(z as i32);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
+        as u32;
+    (x, y)
+}
+
+#[tokio::test]
+async fn tiles_are_served_cached_and_compressed() {
+    let (x, y) = tile_of(-72.7097, 41.7363, 12);
+    let uri = format!("/tiles/tracts/12/{x}/{y}");
+    let r = get(&uri).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CONTENT_TYPE],
+        "application/vnd.mapbox-vector-tile"
+    );
+    assert!(
+        r.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert!(!r.body.is_empty());
+    // The same tile again comes from the cache and is identical.
+    assert_eq!(get(&format!("{uri}.pbf")).await.body, r.body);
+    let gz = send(
+        Request::get(&uri)
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gz.headers[header::CONTENT_ENCODING], "gzip");
+    let (x, y) = tile_of(-60.0, 35.0, 8);
+    assert_eq!(
+        get(&format!("/tiles/towns/8/{x}/{y}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        &get("/tiles/counties/1/0/0").await,
+        StatusCode::NOT_FOUND,
+        "counties",
+    );
+    assert_eq!(
+        get("/tiles/tracts/3/9/0").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get("/tiles/tracts/300/0/0").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_error(
+        &get("/tiles/tracts/a/0/0").await,
+        StatusCode::BAD_REQUEST,
+        "zoom",
+    );
+    let tj = get("/tiles/towns/tilejson.json").await.json();
+    assert!(
+        tj["tiles"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("/tiles/towns/{z}/{x}/{y}")
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_description_is_served() {
+    let doc = get("/api/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/validate",
+        "/api/units/{level}",
+        "/tiles/{layer}/{z}/{x}/{y}",
+        "/api/rules",
+        "/api/export",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    let page = get("/api/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        String::from_utf8_lossy(&page.body)
+            .to_lowercase()
+            .contains("swagger")
+    );
+}
+
+#[tokio::test]
+async fn end_to_end_over_a_loopback_socket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app()).await });
+    let csv = county_plan_csv();
+    let request = format!(
+        "POST /api/validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{csv}",
+        csv.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
+    // Chunked or not, the report's JSON is in the body.
+    assert!(body.contains("\"schema\":\"hecmap.report/1\""));
+    assert!(body.contains("Windham has 116,418 people"));
+    server.abort();
+    let _ = data();
+}
