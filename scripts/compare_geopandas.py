@@ -48,6 +48,13 @@ What is timed
   this process, and, on a separate line, the same plus starting Python and
   importing geopandas (measured in a fresh `python3 -c import ...`).
 
+hecmap runs as `hecmap --data DATA --water-gap-m G validate PLAN --format
+json --scope statewide` (statewide, because GeoPandas always checks gaps),
+once with `--timing-runs N` for its checks-only median (from the standard
+error line `timing: validate median X ms over N runs ...`) and its report,
+then N times without it for the end-to-end wall-clock. Its exit code 1 (the
+plan breaks a rule) is an answer, not a failure.
+
 Every figure is the median of --runs runs (default 5). Data is loaded anew
 for every GeoPandas run; hecmap is started anew for every end-to-end run.
 

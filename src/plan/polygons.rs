@@ -31,8 +31,11 @@
 //! intersected with the HEC polygon, after clipping the polygon to the
 //! tract's bounding box (Sutherland–Hodgman), so each boolean operation sees
 //! a few dozen edges, not the whole HEC. Overlap and gap pieces come from
-//! boolean operations on the whole (bbox-clipped) polygons. Resolving a dozen
-//! statewide polygons takes a few milliseconds (`cargo bench --bench polygons`).
+//! boolean operations on the whole (bbox-clipped) polygons, and the tracts a
+//! piece touches are measured the same way as shares. Resolving a dozen
+//! statewide polygons takes about 30 ms in release (`cargo bench --bench
+//! polygons`), a third of it in [`geometry_problems`], whose
+//! self-intersection test is quadratic in a ring's vertices.
 
 use geo::{
     Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect,
@@ -276,15 +279,19 @@ pub fn resolve_polygons(
         tracts.projected.iter().map(|g| g.bounding_rect()).collect();
     let mut inside_m2 = vec![0.0; shapes.len()];
     let mut partial = Vec::new();
-    for t in 0..tract_count {
-        let (Some(bbox), land) = (tract_bbox[t], tracts.area_m2[t]) else {
+    let each_tract = tract_bbox
+        .iter()
+        .zip(&tracts.projected)
+        .zip(&tracts.area_m2);
+    for (t, ((bbox, geometry), &land)) in each_tract.enumerate() {
+        let Some(bbox) = *bbox else {
             continue;
         };
         if land <= 0.0 {
             continue;
         }
         for (r, shape) in shapes.iter().enumerate() {
-            let covered = shape.area_within(&tracts.projected[t], bbox, land);
+            let covered = shape.area_within(geometry, bbox, land);
             if covered <= 0.0 {
                 continue;
             }

@@ -119,9 +119,9 @@ fn unit_list(
 
 /// Tracts or towns with their attributes (and, on request, polygons).
 #[utoipa::path(get, path = "/api/units/{level}", tag = "units",
-    params(("level" = String, Path, description = "tract or town"), ListQuery),
-    responses((status = 200, description = "units, or a GeoJSON FeatureCollection with ?geometry=true", body = Object),
-              (status = 404, body = super::ErrorBody)))]
+    params(("level" = super::openapi::LevelParam, Path, description = "tract or town"), ListQuery),
+    responses((status = 200, description = "units, or a GeoJSON FeatureCollection with ?geometry=true", body = serde_json::Value),
+              (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn list_units(
     State(state): State<SharedState>,
     Path(level): Path<String>,
@@ -137,8 +137,8 @@ pub async fn list_units(
 
 /// One unit by GEOID (either vintage), town name or FIPS, or integer id.
 #[utoipa::path(get, path = "/api/units/{level}/{id}", tag = "units",
-    params(("level" = String, Path, description = "tract or town"), ("id" = String, Path, description = "GEOID, town name or FIPS, or the integer unit id")),
-    responses((status = 200, description = "a GeoJSON Feature", body = Object), (status = 404, body = super::ErrorBody)))]
+    params(("level" = super::openapi::LevelParam, Path, description = "tract or town"), ("id" = String, Path, description = "GEOID, town name or FIPS, or the integer unit id")),
+    responses((status = 200, description = "a GeoJSON Feature", body = serde_json::Value), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn get_unit(
     State(state): State<SharedState>,
     Path((level, id)): Path<(String, String)>,
@@ -185,8 +185,8 @@ fn check_lon_lat(lon: f64, lat: f64) -> Result<(), ApiError> {
 
 /// The units at a longitude/latitude (R-tree).
 #[utoipa::path(get, path = "/api/units/{level}/at", tag = "units",
-    params(("level" = String, Path, description = "tract or town"), PointQuery),
-    responses((status = 200, description = "units containing the point", body = Object), (status = 400, body = super::ErrorBody)))]
+    params(("level" = super::openapi::LevelParam, Path, description = "tract or town"), PointQuery),
+    responses((status = 200, description = "units containing the point", body = serde_json::Value), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn units_at(
     State(state): State<SharedState>,
     Path(level): Path<String>,
@@ -214,8 +214,8 @@ pub struct BoxQuery {
 
 /// The units intersecting a box (R-tree, then exact polygons).
 #[utoipa::path(get, path = "/api/units/{level}/within", tag = "units",
-    params(("level" = String, Path, description = "tract or town"), BoxQuery),
-    responses((status = 200, description = "units intersecting the box", body = Object), (status = 400, body = super::ErrorBody)))]
+    params(("level" = super::openapi::LevelParam, Path, description = "tract or town"), BoxQuery),
+    responses((status = 200, description = "units intersecting the box", body = serde_json::Value), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn units_within(
     State(state): State<SharedState>,
     Path(level): Path<String>,
@@ -273,7 +273,7 @@ async fn validated(
 #[utoipa::path(post, path = "/api/validate", tag = "plans", params(PlanQuery),
     request_body(content = String, description = "the plan: CSV (text/csv), assignment JSON or GeoJSON (application/json, application/geo+json), a zipped shapefile (application/zip) or a GeoPackage (application/geopackage+sqlite3), raw or as a multipart \"file\" upload",
         content_type = "text/csv"),
-    responses((status = 200, description = "the validation report (docs/report.md)", body = Object),
+    responses((status = 200, description = "the validation report (docs/report.md)", body = serde_json::Value),
               (status = 400, body = super::ErrorBody), (status = 413, body = super::ErrorBody),
               (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn validate(
@@ -289,14 +289,15 @@ pub async fn validate(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// geojson, shp (zipped), gpkg or csv (the assignment).
-    #[param(value_type = String)]
+    #[param(value_type = super::openapi::ExportParam)]
     to: ExportFormat,
 }
 
 /// The dissolved HEC boundaries of a posted plan with their totals, or its assignment as CSV.
 #[utoipa::path(post, path = "/api/export", tag = "plans", params(ExportQuery, PlanQuery),
     request_body(content = String, description = "the plan, as for /api/validate", content_type = "text/csv"),
-    responses((status = 200, description = "the file"), (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 200, description = "the file"), (status = 400, body = super::ErrorBody), (status = 413, body = super::ErrorBody),
+              (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn export(
     State(state): State<SharedState>,
     to: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,

@@ -15,11 +15,63 @@ use super::{api, tile_routes};
         api::health, api::version, api::list_units, api::get_unit, api::units_at, api::units_within,
         api::validate, api::export, api::rules, tile_routes::tilejson, tile_routes::tile
     ),
-    components(schemas(super::ErrorBody, super::error::ErrorDetail, api::Health, api::Version, api::RulesResponse)),
+    components(schemas(super::ErrorBody, super::error::ErrorDetail, api::Health, api::Version, api::RulesResponse,
+        LevelParam, PlanFormatParam, ScopeParam, ExportParam, TileLayerParam)),
     tags((name = "units"), (name = "plans"), (name = "tiles"), (name = "service"))
 )]
 pub struct ApiDoc;
 
 pub fn routes() -> Router<SharedState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}
+
+/// Unit levels, for the API description.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum LevelParam {
+    Tract,
+    Town,
+}
+
+/// Plan forms, for the API description.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum PlanFormatParam {
+    Csv,
+    Json,
+    Shp,
+    Gpkg,
+}
+
+/// Plan scopes, for the API description.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ScopeParam {
+    Auto,
+    Statewide,
+    Partial,
+}
+
+/// Export forms, for the API description.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ExportParam {
+    Geojson,
+    Shp,
+    Gpkg,
+    Csv,
+}
+
+/// Tile layers, for the API description.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum TileLayerParam {
+    Tracts,
+    Towns,
+    TownLabels,
 }

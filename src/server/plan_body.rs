@@ -17,10 +17,10 @@ use crate::rules::RulesConfig;
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// The plan's form when the Content-Type does not say: csv, json, shp (zipped), gpkg.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<super::openapi::PlanFormatParam>)]
     pub format: Option<PlanFormat>,
     /// statewide, partial or auto (default).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<super::openapi::ScopeParam>)]
     pub scope: Option<PlanScope>,
     /// For polygons: the property naming each HEC.
     pub name_field: Option<String>,

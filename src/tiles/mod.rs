@@ -37,7 +37,7 @@
 //! out, and a unit all of whose rings vanish is left out of that tile (it
 //! is invisible at that zoom anyway; it appears at a higher zoom).
 //!
-//! ```no_run
+//! ```
 //! use hecmap::dataset::{DataConfig, Dataset};
 //! use hecmap::tiles::{TileLayer, TileSource};
 //! let data = Dataset::load(&DataConfig::default()).unwrap();
@@ -176,6 +176,7 @@ pub struct TileSource {
     tracts: PolygonLayer,
     towns: PolygonLayer,
     labels: PointLayer,
+    /// TileJSON facts of tracts, towns and town labels, in that order.
     info: [LayerInfo; 3],
 }
 
@@ -331,7 +332,11 @@ impl TileSource {
     /// TileJSON 3.0.0 for one layer, with tiles at
     /// `{base_url}/tiles/{layer}/{z}/{x}/{y}`.
     pub fn tilejson(&self, layer: TileLayer, base_url: &str) -> serde_json::Value {
-        let info = &self.info[layer as usize];
+        let info = match layer {
+            TileLayer::Tracts => &self.info[0],
+            TileLayer::Towns => &self.info[1],
+            TileLayer::TownLabels => &self.info[2],
+        };
         let [w, s, e, n] = info.bounds;
         let fields: serde_json::Map<String, serde_json::Value> = info
             .fields
@@ -478,7 +483,7 @@ fn tract_properties(data: &Dataset) -> Properties {
     };
     let medicare_estimate = estimate(attrs, "medicare");
     let mut props = Properties::new(&TRACT_KEYS, units.len());
-    for t in 0..units.len() {
+    for (t, need) in need.iter().enumerate() {
         props.set(t, "geoid", Value::Str(units.geoid[t].clone()));
         props.set(t, "geoid_2022", Value::Str(units.geoid_2022[t].clone()));
         props.set(t, "name", Value::Str(units.name[t].clone()));
@@ -491,7 +496,7 @@ fn tract_properties(data: &Dataset) -> Properties {
             props.set(t, "medicare", Value::Int(m.round() as i64));
             props.set(t, "medicare_estimate", Value::Bool(medicare_estimate));
         }
-        if let Some(n) = need[t] {
+        if let Some(n) = *need {
             props.set(t, "need", Value::Double(round_to(n, 0.1)));
         }
         if let Some(s) = attr(attrs, "share_below_200pct_fpl", t) {

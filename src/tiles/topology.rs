@@ -388,12 +388,12 @@ mod tests {
     /// Plain recursive Douglas-Peucker keeping both ends and the first split.
     fn dp(pts: &[[f64; 2]], eps: f64) -> Vec<usize> {
         fn rec(pts: &[[f64; 2]], i: usize, j: usize, eps: f64, keep: &mut Vec<usize>) {
-            if let Some((k, d)) = farthest(pts, i, j) {
-                if d > eps {
-                    rec(pts, i, k, eps, keep);
-                    keep.push(k);
-                    rec(pts, k, j, eps, keep);
-                }
+            if let Some((k, d)) = farthest(pts, i, j)
+                && d > eps
+            {
+                rec(pts, i, k, eps, keep);
+                keep.push(k);
+                rec(pts, k, j, eps, keep);
             }
         }
         let n = pts.len();

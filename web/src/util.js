@@ -1,0 +1,69 @@
+// Small helpers shared by the modules: number formatting, the HEC palette,
+// DOM construction.
+
+const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 121054 -> "121,054" (null/undefined -> "–"). */
+export function fmtInt(n) {
+  return n == null || Number.isNaN(n) ? '–' : intFmt.format(Math.round(n));
+}
+
+/** A qualitative palette of 12 distinct colours (after Trubetskoy's
+ *  "20 simple, distinct colours"), legible as map fills and on white. */
+export const PALETTE = [
+  '#4363d8', // blue
+  '#f58231', // orange
+  '#3cb44b', // green
+  '#e6194b', // red
+  '#911eb4', // purple
+  '#42d4f4', // cyan
+  '#f032e6', // magenta
+  '#9a6324', // brown
+  '#469990', // teal
+  '#bfef45', // lime
+  '#ffe119', // yellow
+  '#000075', // navy
+];
+
+/** The first palette colour no HEC uses yet (cycling when all are taken). */
+export function nextColor(used) {
+  const taken = new Set(used.map((c) => c.toLowerCase()));
+  return PALETTE.find((c) => !taken.has(c)) ?? PALETTE[used.length % PALETTE.length];
+}
+
+/** Black or white, whichever reads better on a background colour. */
+export function textOn(hex) {
+  const n = parseInt(hex.replace('#', ''), 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#111' : '#fff';
+}
+
+/** h('button', {class: 'x', onclick}, 'text', child) -> element. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** Calls fn at most once per `ms`, with the latest arguments, after a pause. */
+export function debounce(fn, ms) {
+  let t = null;
+  const d = (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+  d.cancel = () => clearTimeout(t);
+  return d;
+}
