@@ -447,16 +447,14 @@ fn build_towns(layer: &VectorLayer, regions: &TownRegions) -> Result<UnitLayer, 
                 format!("town {town:?} is not in the planning-region table"),
             )
         })?;
-        if let Some(code) = property_text(&f.properties, &["GEOID", "geoid"]) {
-            if canonical_code(&code, TOWN_DIGITS).as_deref() != Some(f20.as_str()) {
-                return Err(invalid(
-                    &layer.path,
-                    place,
-                    format!(
-                        "town {town:?} has GEOID {code} but the planning-region table says {f20}"
-                    ),
-                ));
-            }
+        if let Some(code) = property_text(&f.properties, &["GEOID", "geoid"])
+            && canonical_code(&code, TOWN_DIGITS).as_deref() != Some(f20.as_str())
+        {
+            return Err(invalid(
+                &layer.path,
+                place,
+                format!("town {town:?} has GEOID {code} but the planning-region table says {f20}"),
+            ));
         }
         geoid.push(f20.clone());
         geoid_2022.push(f22.clone());
@@ -584,11 +582,11 @@ fn find_straddles(
     tract_town: &[UnitId],
 ) -> Vec<Straddle> {
     let mut straddles = Vec::new();
-    for t in 0..tracts.len() {
+    for (t, &own_town) in tract_town.iter().enumerate() {
         let tract = &tracts.geometry[t];
         let others: Vec<UnitId> = town_index
             .candidates(tracts.bbox[t])
-            .filter(|&c| c != tract_town[t])
+            .filter(|&c| c != own_town)
             .filter(|&c| {
                 let town = &towns.geometry[c as usize];
                 tract.coords_iter().any(|p| town.contains(&p))
@@ -606,7 +604,7 @@ fn find_straddles(
                 .unsigned_area()
                 / area
         };
-        let mut shares: Vec<(UnitId, f64)> = std::iter::once(tract_town[t])
+        let mut shares: Vec<(UnitId, f64)> = std::iter::once(own_town)
             .chain(others)
             .map(|town| (town, share(town)))
             // Generalisation (1:500k) leaves slivers along town lines; a
@@ -617,7 +615,7 @@ fn find_straddles(
         if shares.len() > 1 {
             straddles.push(Straddle {
                 tract: t as UnitId,
-                assigned_town: tract_town[t],
+                assigned_town: own_town,
                 shares,
             });
         }

@@ -100,6 +100,6 @@ impl UnitLayer {
 
     /// All unit ids of the layer.
     pub fn ids(&self) -> impl Iterator<Item = UnitId> + '_ {
-        (0..self.len() as UnitId).into_iter()
+        0..self.len() as UnitId
     }
 }

@@ -279,10 +279,10 @@ impl RulesConfig {
                 if let Some(doc) = doc_for(&section) {
                     out.push_str(&format!("# {doc}\n"));
                 }
-            } else if let Some((key, _)) = trimmed.split_once(" = ") {
-                if let Some(doc) = doc_for(&format!("{section}.{key}")) {
-                    out.push_str(&format!("# {doc}\n"));
-                }
+            } else if let Some((key, _)) = trimmed.split_once(" = ")
+                && let Some(doc) = doc_for(&format!("{section}.{key}"))
+            {
+                out.push_str(&format!("# {doc}\n"));
             }
             out.push_str(line);
             out.push('\n');

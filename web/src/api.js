@@ -1,0 +1,125 @@
+// The hecmap server's API, from the page's own origin.
+
+/** An error the server (or the network) gave, with a message for a person. */
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = null } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function failure(res) {
+  let code = null;
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body = await res.json();
+    if (body?.error?.message) {
+      message = body.error.message;
+      code = body.error.code ?? null;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(message, { status: res.status, code });
+}
+
+async function request(url, init = {}) {
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(`the hecmap server cannot be reached (${e.message})`);
+  }
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+export async function getJSON(url, init) {
+  return (await request(url, init)).json();
+}
+
+/** Every tract and town record (the API pages by 1000; CT has 879 tracts). */
+export async function loadUnits() {
+  const [tracts, towns] = await Promise.all([getJSON('/api/units/tract?limit=1000'), getJSON('/api/units/town?limit=1000')]);
+  return { tracts, towns };
+}
+
+/** Polygons of every tract (for the extents findings zoom to). */
+export function loadTractGeometry() {
+  return getJSON('/api/units/tract?geometry=true&limit=1000');
+}
+
+export function loadRules() {
+  return getJSON('/api/rules');
+}
+
+/** A plan body as the API takes it: `{ body, type }`. */
+export function jsonPlan(plan) {
+  return { body: JSON.stringify(plan), type: 'application/json' };
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** POST /api/validate: the report (docs/report.md). */
+export async function validate({ body, type }, { signal, scope, name } = {}) {
+  return getJSON(`/api/validate${query({ scope, name })}`, { method: 'POST', headers: { 'content-type': type }, body, signal });
+}
+
+/** POST /api/export?to=...: the file as a Blob with its suggested name. */
+export async function exportPlan({ body, type }, to, { scope, name } = {}) {
+  const res = await request(`/api/export${query({ to, scope, name })}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const disposition = res.headers.get('content-disposition') || '';
+  const m = /filename="?([^";]+)"?/.exec(disposition);
+  return { blob: await res.blob(), fileName: m ? m[1] : `hecs.${to}` };
+}
+
+/** The resolved tract assignment of any plan the API takes (CSV, JSON,
+ *  GeoJSON polygons, ...): `[{ tract, hec }]` from its CSV export. */
+export async function resolveAssignment(plan, opts = {}) {
+  const { blob } = await exportPlan(plan, 'csv', opts);
+  return parseCsv(await blob.text());
+}
+
+/** A small CSV reader (quoted fields, CRLF) -> array of row objects. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  text = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  const [header = [], ...body] = rows.filter((r) => r.some((f) => f.trim() !== ''));
+  const keys = header.map((k) => k.trim().toLowerCase());
+  return body.map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? '').trim()])));
+}

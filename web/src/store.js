@@ -1,0 +1,306 @@
+// The plan being drawn: HECs (name, colour) and each tract's HEC, with undo
+// and redo over whole snapshots (879 tracts: a snapshot is a small array),
+// and a copy in localStorage so a reload keeps the work.
+//
+// Plans are kept at tract level; painting a town paints all its tracts.
+
+import { nextColor } from './util.js';
+
+const STORAGE_KEY = 'hecmap.plan.v1';
+const HISTORY_LIMIT = 300;
+
+export class PlanStore {
+  /**
+   * @param {object} units `{ tracts, townTracts }` from the API: tract
+   *   records indexed by their integer id, town name -> tract ids.
+   */
+  constructor(units) {
+    this.units = units;
+    this.state = emptyState(units.tracts.length);
+    this.active = null; // key of the HEC painting goes to (UI state, not history)
+    this.rev = 0; // bumped on every change of the plan
+    this.savedRev = 0; // rev last exported (the plan is "saved" when equal)
+    this.undoStack = [];
+    this.redoStack = [];
+    this.listeners = new Set();
+    this._stroke = null;
+  }
+
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  _notify(kind) {
+    for (const fn of this.listeners) fn(this, kind);
+  }
+
+  // ---- history ----------------------------------------------------------
+
+  _snapshot() {
+    const s = this.state;
+    return { name: s.name, scope: s.scope, nextKey: s.nextKey, hecs: s.hecs.map((x) => ({ ...x })), assign: s.assign.slice(), active: this.active };
+  }
+
+  _restore(snap) {
+    const { active, ...state } = snap;
+    this.state = state;
+    if (!this.hec(active)) this.active = state.hecs.at(-1)?.key ?? null;
+    else this.active = active;
+  }
+
+  /** Runs `mutate` on the state as one undoable step. With `merge`, steps
+   *  sharing that token (a brush stroke) make a single undo step. */
+  _commit(kind, mutate, merge = null) {
+    const before = this._snapshot();
+    const changed = mutate(this.state);
+    if (changed === false) return false;
+    if (!(merge && this._stroke === merge)) {
+      this.undoStack.push(before);
+      if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+    }
+    this._stroke = merge;
+    this.redoStack = [];
+    this.rev++;
+    this._notify(kind);
+    return true;
+  }
+
+  get canUndo() {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo() {
+    return this.redoStack.length > 0;
+  }
+
+  undo() {
+    const snap = this.undoStack.pop();
+    if (!snap) return false;
+    this.redoStack.push(this._snapshot());
+    this._restore(snap);
+    this._stroke = null;
+    this.rev++;
+    this._notify('undo');
+    return true;
+  }
+
+  redo() {
+    const snap = this.redoStack.pop();
+    if (!snap) return false;
+    this.undoStack.push(this._snapshot());
+    this._restore(snap);
+    this._stroke = null;
+    this.rev++;
+    this._notify('redo');
+    return true;
+  }
+
+  // ---- reading ----------------------------------------------------------
+
+  get hecs() {
+    return this.state.hecs;
+  }
+
+  hec(key) {
+    return this.state.hecs.find((x) => x.key === key) ?? null;
+  }
+
+  hecOfTract(id) {
+    return this.hec(this.state.assign[id]);
+  }
+
+  tractsOf(key) {
+    const out = [];
+    this.state.assign.forEach((k, i) => k === key && out.push(i));
+    return out;
+  }
+
+  get assignedCount() {
+    return this.state.assign.reduce((n, k) => n + (k != null ? 1 : 0), 0);
+  }
+
+  /** Totals per HEC key from the tract records: the instant figures shown
+   *  while the server validates. */
+  tallies() {
+    const t = new Map(this.state.hecs.map((x) => [x.key, { population: 0, medicare: 0, tracts: 0 }]));
+    const { tracts } = this.units;
+    this.state.assign.forEach((k, i) => {
+      const s = k != null && t.get(k);
+      if (!s) return;
+      s.population += tracts[i].population ?? 0;
+      s.medicare += tracts[i].medicare ?? 0;
+      s.tracts++;
+    });
+    return t;
+  }
+
+  /** The plan as the API's assignment JSON: tracts by 2020 GEOID. */
+  toPlanJSON() {
+    const { tracts } = this.units;
+    const units = new Map(this.state.hecs.map((x) => [x.key, []]));
+    this.state.assign.forEach((k, i) => k != null && units.get(k)?.push(tracts[i].geoid));
+    return {
+      name: this.state.name || 'Untitled plan',
+      scope: this.state.scope,
+      hecs: this.state.hecs.map((x) => ({ name: x.name, units: units.get(x.key) })),
+    };
+  }
+
+  // ---- changes ----------------------------------------------------------
+
+  uniqueName(base, exceptKey = null) {
+    const taken = new Set(this.state.hecs.filter((x) => x.key !== exceptKey).map((x) => x.name.toLowerCase()));
+    if (!taken.has(base.toLowerCase())) return base;
+    for (let i = 2; ; i++) if (!taken.has(`${base} (${i})`.toLowerCase())) return `${base} (${i})`;
+  }
+
+  addHec(name = null, color = null) {
+    let key = null;
+    this._commit('hecs', (s) => {
+      key = `h${s.nextKey++}`;
+      let n = 1;
+      while (!name && s.hecs.some((x) => x.name === `HEC ${n}`)) n++;
+      s.hecs.push({ key, name: this.uniqueName(name || `HEC ${n}`), color: color || nextColor(s.hecs.map((x) => x.color)) });
+      this.active = key;
+    });
+    return key;
+  }
+
+  renameHec(key, name) {
+    name = name.trim();
+    const hec = this.hec(key);
+    if (!hec || !name || name === hec.name) return false;
+    return this._commit('hecs', (s) => {
+      s.hecs.find((x) => x.key === key).name = this.uniqueName(name, key);
+    });
+  }
+
+  recolorHec(key, color) {
+    const hec = this.hec(key);
+    if (!hec || hec.color === color) return false;
+    return this._commit('hecs', (s) => {
+      s.hecs.find((x) => x.key === key).color = color;
+    });
+  }
+
+  deleteHec(key) {
+    const i = this.state.hecs.findIndex((x) => x.key === key);
+    if (i < 0) return false;
+    return this._commit('hecs', (s) => {
+      s.hecs.splice(i, 1);
+      s.assign = s.assign.map((k) => (k === key ? null : k));
+      if (this.active === key) this.active = s.hecs[Math.min(i, s.hecs.length - 1)]?.key ?? null;
+    });
+  }
+
+  setActive(key) {
+    if (key !== this.active && (key == null || this.hec(key))) {
+      this.active = key;
+      this._notify('active');
+    }
+  }
+
+  /** Puts tracts in HEC `key` (null erases). Returns whether anything changed. */
+  paint(tractIds, key, { merge = null } = {}) {
+    if (key != null && !this.hec(key)) return false;
+    const todo = tractIds.filter((id) => this.state.assign[id] !== key);
+    if (!todo.length) return false;
+    return this._commit('paint', (s) => {
+      for (const id of todo) s.assign[id] = key;
+    }, merge);
+  }
+
+  /** Ends a brush stroke: the next paint is a new undo step. */
+  endStroke() {
+    this._stroke = null;
+  }
+
+  setName(name) {
+    name = name.trim();
+    if (name === this.state.name) return false;
+    return this._commit('meta', (s) => {
+      s.name = name;
+    });
+  }
+
+  setScope(scope) {
+    if (scope === this.state.scope) return false;
+    return this._commit('meta', (s) => {
+      s.scope = scope;
+    });
+  }
+
+  /** Replaces the plan (an import, "new plan"), as one undoable step.
+   *  `hecs`: [{ name, color?, tracts: [ids] }]. */
+  replace({ name, scope, hecs }) {
+    return this._commit('replace', (s) => {
+      const fresh = emptyState(s.assign.length);
+      fresh.name = name ?? '';
+      fresh.scope = scope ?? s.scope;
+      for (const x of hecs) {
+        const key = `h${fresh.nextKey++}`;
+        fresh.hecs.push({ key, name: x.name, color: x.color || nextColor(fresh.hecs.map((y) => y.color)) });
+        for (const id of x.tracts) fresh.assign[id] = key;
+      }
+      Object.assign(s, fresh);
+      this.active = fresh.hecs[0]?.key ?? null;
+    });
+  }
+
+  markSaved() {
+    this.savedRev = this.rev;
+    this._notify('saved');
+  }
+
+  get dirty() {
+    return this.rev !== this.savedRev;
+  }
+
+  // ---- localStorage -----------------------------------------------------
+
+  save(storage = globalThis.localStorage) {
+    const { tracts } = this.units;
+    const assign = {};
+    this.state.assign.forEach((k, i) => k != null && (assign[tracts[i].geoid] = k));
+    const doc = { v: 1, name: this.state.name, scope: this.state.scope, nextKey: this.state.nextKey, hecs: this.state.hecs, assign, active: this.active, dirty: this.dirty };
+    try {
+      storage.setItem(STORAGE_KEY, JSON.stringify(doc));
+    } catch (e) {
+      console.warn('hecmap: could not keep the plan in localStorage', e);
+    }
+  }
+
+  /** Restores the plan kept in localStorage; false when there is none. */
+  load(storage = globalThis.localStorage) {
+    let doc;
+    try {
+      doc = JSON.parse(storage.getItem(STORAGE_KEY) || 'null');
+    } catch {
+      doc = null;
+    }
+    if (!doc || doc.v !== 1 || !Array.isArray(doc.hecs)) return false;
+    const s = emptyState(this.state.assign.length);
+    s.name = doc.name ?? '';
+    s.scope = doc.scope === 'partial' ? 'partial' : 'statewide';
+    s.hecs = doc.hecs.filter((x) => x && x.key && x.name).map(({ key, name, color }) => ({ key, name, color: color || '#888888' }));
+    s.nextKey = Math.max(doc.nextKey | 0, s.hecs.length + 1);
+    const keys = new Set(s.hecs.map((x) => x.key));
+    for (const [geoid, key] of Object.entries(doc.assign ?? {})) {
+      const id = this.units.byGeoid.get(geoid);
+      if (id != null && keys.has(key)) s.assign[id] = key;
+    }
+    this.state = s;
+    this.active = keys.has(doc.active) ? doc.active : s.hecs[0]?.key ?? null;
+    this.undoStack = [];
+    this.redoStack = [];
+    this.rev++;
+    this.savedRev = doc.dirty ? -1 : this.rev;
+    this._notify('load');
+    return true;
+  }
+}
+
+function emptyState(n) {
+  return { name: '', scope: 'statewide', nextKey: 1, hecs: [], assign: new Array(n).fill(null) };
+}
