@@ -5,9 +5,9 @@
 #   scripts/install-deps.sh --test     # also what the test suite needs
 set -euo pipefail
 
-packages=(pkg-config libgdal-dev libproj-dev libclang-dev libsqlite3-dev gdal-bin)
+packages=(pkg-config libgdal-dev libproj-dev libclang-dev libsqlite3-dev gdal-bin curl)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=()   # browser and database packages join here as the tests need them
+  packages+=(chromium)
 fi
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what it needs,
 # checks formatting and lints, and runs every test (unit, integration,
-# doc tests, and each benchmark once in test mode).
+# doc tests, each benchmark once in test mode), then the API against its
+# OpenAPI description and the web map in a headless browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -10,3 +11,5 @@ cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked --all-targets
 cargo test --locked --doc
+scripts/test-api-schema.sh
+if [[ -x scripts/test-web.sh ]]; then scripts/test-web.sh; fi
