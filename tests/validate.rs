@@ -689,3 +689,114 @@ fn the_straddling_tract_does_not_split_groton_or_ledyard() {
     assert!(hec(&report, "G").towns.contains(&"Groton".to_string()));
     assert_eq!(d.nesting.tract_town[straddler as usize], groton);
 }
+
+/// The eight counties as drawn polygons: dissolved from their tracts, then
+/// simplified and nudged as a digitizer would leave them.
+fn county_polygons_geojson(simplify_deg: f64, nudge_deg: f64) -> String {
+    use geo::{Simplify, Translate};
+    let plan = parse_csv_plan(data(), county_plan_csv().as_bytes(), "counties.csv").unwrap();
+    let shapes = hecmap::export::dissolve(data(), &plan);
+    let features = plan
+        .regions
+        .iter()
+        .zip(shapes)
+        .map(|(region, shape)| {
+            let drawn = shape
+                .simplify(simplify_deg)
+                .translate(nudge_deg, -nudge_deg);
+            let mut props = geojson::JsonObject::new();
+            props.insert("hec".into(), region.name.clone().into());
+            hecmap::features::feature(None, &drawn, props)
+        })
+        .collect();
+    hecmap::features::collection_json(features)
+}
+
+fn validate_geojson(text: &str) -> Report {
+    let rules = RulesConfig::default();
+    let (plan, polygons) = hecmap::plan::read_plan_text(
+        data(),
+        text.as_bytes(),
+        hecmap::plan::PlanFormat::Json,
+        "drawn.geojson",
+        &rules.polygons,
+    )
+    .unwrap();
+    Validator::new(data(), rules, plan, polygons)
+        .unwrap()
+        .report()
+}
+
+#[test]
+fn simplified_and_nudged_county_polygons_are_slivers_not_disputes() {
+    let report = validate_geojson(&county_polygons_geojson(0.002, 0.0005));
+    assert!(report.polygons.is_some());
+    // Digitizing leaves slivers, reported as information only...
+    let slivers = findings(&report, "coverage.sliver");
+    assert!(!slivers.is_empty());
+    assert!(
+        slivers
+            .iter()
+            .all(|f| f.severity == Severity::Info && f.estimate)
+    );
+    // ...and no dispute: every error is one the counties really have.
+    let mut errors = errors(&report);
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![
+            ("threshold.population", Some("Tolland")),
+            ("threshold.population", Some("Windham"))
+        ]
+    );
+    assert_eq!(hec(&report, "Fairfield").population, 957_419.0);
+    let partial = &report.polygons.as_ref().unwrap().partial_tracts;
+    assert!(
+        partial.iter().any(|p| p.share < 1.0 && p.assigned),
+        "partly covered tracts are listed with their share"
+    );
+}
+
+#[test]
+fn a_county_drawn_over_its_neighbour_is_a_real_overlap() {
+    // Grow Hartford County's polygon by 0.05 degrees to the south: it now
+    // covers real land of Middlesex and New Haven counties.
+    use geo::{BooleanOps, Rect};
+    let text = county_polygons_geojson(0.0, 0.0);
+    let mut layer = hecmap::source::read_geojson_str(&text, "drawn").unwrap();
+    let hartford = layer
+        .features
+        .iter_mut()
+        .find(|f| f.properties["hec"] == "Hartford")
+        .unwrap();
+    let strip = Rect::new((-72.75, 41.50), (-72.60, 41.56)).to_polygon();
+    hartford.geometry = hartford.geometry.union(&geo::MultiPolygon(vec![strip]));
+    let features = layer
+        .features
+        .iter()
+        .map(|f| hecmap::features::feature(None, &f.geometry, f.properties.clone()))
+        .collect();
+    let report = validate_geojson(&hecmap::features::collection_json(features));
+    let overlaps: Vec<_> = findings(&report, "coverage.overlap")
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    assert!(!overlaps.is_empty());
+    // Tracts now claimed by both (people at stake)...
+    let claimed = overlaps
+        .iter()
+        .find(|f| f.unit == "people")
+        .expect("tracts claimed twice");
+    assert_eq!(claimed.other_hecs, vec!["Middlesex"]);
+    // ...and the land drawn twice, with its area and an estimate of its people.
+    let big = overlaps
+        .iter()
+        .find(|f| f.unit == "km2" && f.measured.unwrap() > 5.0)
+        .expect("an overlap of several km2");
+    assert_eq!(big.hec.as_deref(), Some("Hartford"));
+    assert!(
+        big.estimate && big.details["people_estimate"].as_f64().unwrap() > 0.0,
+        "{big:#?}"
+    );
+    assert!(!big.tracts.is_empty());
+}

@@ -294,9 +294,11 @@ pub fn geometry_problems(geometry: &MultiPolygon<f64>) -> Vec<String> {
             }
         }
     }
-    if !problems.is_empty() {
+    if !problems.is_empty() || plainly_valid(geometry) {
         return problems;
     }
+    // Something crosses or nests oddly: geo's full validation (quadratic in
+    // the vertices) says exactly what.
     for error in geometry.validation_errors() {
         problems.push(match error {
             InvalidMultiPolygon::InvalidPolygon(index, error) => {
@@ -313,6 +315,99 @@ pub fn geometry_problems(geometry: &MultiPolygon<f64>) -> Vec<String> {
         });
     }
     problems
+}
+
+/// A boundary segment with where it sits: (polygon, ring, index in ring).
+type Segment =
+    rstar::primitives::GeomWithData<rstar::primitives::Line<[f64; 2]>, (usize, usize, usize)>;
+
+/// True when a multipolygon is valid, proven in O(n log n): every ring has
+/// three distinct points, no two boundary segments meet except neighbours
+/// in a ring at their shared vertex, every hole lies inside its polygon and
+/// outside its sibling holes, and no polygon lies inside another. False
+/// means "not proven", not "invalid".
+fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
+    use geo::{Contains, Intersects};
+    let mut segments = Vec::new();
+    for (p, polygon) in geometry.0.iter().enumerate() {
+        for (r, ring) in rings(polygon).enumerate() {
+            let mut distinct = ring.0.clone();
+            distinct.dedup();
+            if distinct.len() < 4 {
+                return false;
+            }
+            for (i, line) in ring.lines().enumerate() {
+                let seg = rstar::primitives::Line::new(
+                    [line.start.x, line.start.y],
+                    [line.end.x, line.end.y],
+                );
+                segments.push(Segment::new(seg, (p, r, i)));
+            }
+        }
+    }
+    let ring_len = |p: usize, r: usize| {
+        rings(&geometry.0[p])
+            .nth(r)
+            .map_or(0, |ring| ring.0.len() - 1)
+    };
+    let tree = rstar::RTree::bulk_load(segments.clone());
+    for a in &segments {
+        let (pa, ra, ia) = a.data;
+        for b in tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(a)) {
+            let (pb, rb, ib) = b.data;
+            if (pb, rb, ib) <= (pa, ra, ia) {
+                continue;
+            }
+            let n = ring_len(pa, ra);
+            let neighbours = pa == pb && ra == rb && (ib == (ia + 1) % n || ia == (ib + 1) % n);
+            let (la, lb) = (a.geom(), b.geom());
+            let line = |l: &rstar::primitives::Line<[f64; 2]>| geo::Line::new(l.from, l.to);
+            if neighbours {
+                // Neighbours share one vertex; folding back onto each other is a crossing.
+                let (u, v) = (line(la), line(lb));
+                let cross = u.dx() * v.dy() - u.dy() * v.dx();
+                let dot = u.dx() * v.dx() + u.dy() * v.dy();
+                if cross == 0.0 && dot < 0.0 {
+                    return false;
+                }
+            } else if line(la).intersects(&line(lb)) {
+                return false;
+            }
+        }
+    }
+    // No boundaries meet, so containment is decided by any one vertex.
+    for polygon in &geometry.0 {
+        let outer = Polygon::new(polygon.exterior().clone(), vec![]);
+        let holes: Vec<Polygon<f64>> = polygon
+            .interiors()
+            .iter()
+            .map(|h| Polygon::new(h.clone(), vec![]))
+            .collect();
+        for (i, hole) in polygon.interiors().iter().enumerate() {
+            if !outer.contains(&hole.0[0]) {
+                return false;
+            }
+            if holes
+                .iter()
+                .enumerate()
+                .any(|(j, other)| j != i && other.contains(&hole.0[0]))
+            {
+                return false;
+            }
+        }
+    }
+    for (i, a) in geometry.0.iter().enumerate() {
+        let first = a.exterior().0[0];
+        if geometry
+            .0
+            .iter()
+            .enumerate()
+            .any(|(j, b)| j != i && b.contains(&first))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 fn polygon_problem(error: &InvalidPolygon, polygon: usize, count: usize) -> String {

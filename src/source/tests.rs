@@ -889,3 +889,31 @@ fn short_ring_overlaps_and_stray_holes_are_problems() {
     )]);
     assert!(geometry_problems(&fine).is_empty());
 }
+
+#[test]
+fn detailed_valid_polygons_pass_and_crossings_are_still_found() {
+    use geo::{LineString, MultiPolygon, Polygon};
+    let circle = |r: f64, n: usize| -> LineString<f64> {
+        (0..=n)
+            .map(|i| {
+                let a = std::f64::consts::TAU * (i % n) as f64 / n as f64;
+                (-72.7 + r * a.cos(), 41.7 + r * a.sin())
+            })
+            .collect()
+    };
+    // 20,000 vertices with a hole: valid, decided by the fast path.
+    let ring = Polygon::new(circle(0.1, 20_000), vec![circle(0.01, 500)]);
+    assert!(super::plainly_valid(&MultiPolygon(vec![ring.clone()])));
+    assert!(geometry_problems(&MultiPolygon(vec![ring])).is_empty());
+    // A hole poking out of its polygon is not proven valid, and geo says why.
+    let poking = Polygon::new(circle(0.1, 400), vec![circle(0.2, 40)]);
+    assert!(!super::plainly_valid(&MultiPolygon(vec![poking.clone()])));
+    assert!(!geometry_problems(&MultiPolygon(vec![poking])).is_empty());
+    // Two parts, one inside the other's hole: valid.
+    let donut = Polygon::new(circle(0.1, 400), vec![circle(0.05, 100)]);
+    let island = Polygon::new(circle(0.01, 50), vec![]);
+    assert!(geometry_problems(&MultiPolygon(vec![donut.clone(), island])).is_empty());
+    // Two overlapping parts are found.
+    let shifted = Polygon::new(circle(0.1, 400), vec![]);
+    assert!(!geometry_problems(&MultiPolygon(vec![donut, shifted])).is_empty());
+}
