@@ -194,10 +194,10 @@ export class HecMap {
     this.map.addControl(new ScaleControl({ unit: 'imperial' }), 'bottom-right');
     this.map.getCanvas().setAttribute('aria-label', 'Map of Connecticut towns and census tracts');
 
-    this.map.on('styleimagemissing', (e) => {
-      if (!e.id.startsWith('label:') || this.map.hasImage(e.id)) return;
-      const { image, ratio } = labelImage(e.id.slice('label:'.length));
-      this.map.addImage(e.id, image, { pixelRatio: ratio });
+    this.map.setMissingStyleImageResolver((id) => {
+      if (!id.startsWith('label:') || this.map.hasImage(id)) return;
+      const { image, ratio } = labelImage(id.slice('label:'.length));
+      this.map.addImage(id, image, { pixelRatio: ratio });
     });
     this.map.on('sourcedata', (e) => {
       if (e.tile && e.sourceId === 'tracts') this.metrics.tilesLoaded++;
