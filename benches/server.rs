@@ -19,14 +19,21 @@ fn serving(c: &mut Criterion) {
     let data = Arc::new(Dataset::load(&DataConfig::default()).unwrap());
     let mut plan = String::from("geoid,hec\n");
     for t in data.tracts.units.ids() {
-        plan.push_str(&format!("{},{}\n", data.tracts.units.geoid[t as usize], data.tract_county(t)));
+        plan.push_str(&format!(
+            "{},{}\n",
+            data.tracts.units.geoid[t as usize],
+            data.tract_county(t)
+        ));
     }
     let state = AppState::new(data, RulesConfig::default(), ServerConfig::default());
     let app = router(state.clone());
     let get = |uri: String| {
         let app = app.clone();
         async move {
-            let res = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let res = app
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
             res.into_body().collect().await.unwrap().to_bytes()
         }
     };
@@ -34,7 +41,8 @@ fn serving(c: &mut Criterion) {
     runtime.block_on(get("/tiles/tracts/12/1220/1513".into()));
     let mut group = c.benchmark_group("server");
     group.bench_function("cached_tract_tile_z12", |b| {
-        b.to_async(&runtime).iter(|| get("/tiles/tracts/12/1220/1513".into()))
+        b.to_async(&runtime)
+            .iter(|| get("/tiles/tracts/12/1220/1513".into()))
     });
     group.bench_function("uncached_tract_tile_z10", |b| {
         b.to_async(&runtime).iter(|| {
@@ -47,8 +55,18 @@ fn serving(c: &mut Criterion) {
             let app = app.clone();
             let plan = plan.clone();
             async move {
-                let req = Request::post("/api/validate").header("content-type", "text/csv").body(Body::from(plan)).unwrap();
-                app.oneshot(req).await.unwrap().into_body().collect().await.unwrap().to_bytes()
+                let req = Request::post("/api/validate")
+                    .header("content-type", "text/csv")
+                    .body(Body::from(plan))
+                    .unwrap();
+                app.oneshot(req)
+                    .await
+                    .unwrap()
+                    .into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
             }
         })
     });

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Plan, PlanError, PlanScope, Waivable, Waiver, WaiverStatus};
+use super::{Plan, PlanError, PlanScope, Waiver};
 use crate::dataset::Dataset;
 use crate::table::CsvTable;
 use crate::units::{Level, UnitId};
@@ -179,44 +179,6 @@ const HEC_COLUMNS: [&str; 7] = [
     "plan",
 ];
 
-fn parse_waiver(
-    source: &str,
-    place: &str,
-    reason: &str,
-    waive: &str,
-    status: &str,
-) -> Result<Waiver, PlanError> {
-    let mut waiver = Waiver::requested(reason.trim());
-    if !waive.trim().is_empty() {
-        waiver.waive = waive
-            .split([',', ';', '|', ' '])
-            .filter(|w| !w.is_empty())
-            .map(|w| match w.trim().to_ascii_lowercase().as_str() {
-                "thresholds" | "threshold" | "population" => Ok(Waivable::Thresholds),
-                "contiguity" | "contiguous" | "noncontiguous" => Ok(Waivable::Contiguity),
-                other => Err(PlanError::invalid(
-                    source,
-                    place,
-                    format!("waive {other:?}: expected \"thresholds\" and/or \"contiguity\""),
-                )),
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    waiver.status = match status.trim().to_ascii_lowercase().as_str() {
-        "" | "requested" => WaiverStatus::Requested,
-        "approved" => WaiverStatus::Approved,
-        "refused" => WaiverStatus::Refused,
-        other => {
-            return Err(PlanError::invalid(
-                source,
-                place,
-                format!("waiver_status {other:?}: expected requested, approved or refused"),
-            ));
-        }
-    };
-    Ok(waiver)
-}
-
 /// Parses a CSV assignment table.
 pub fn parse_csv_plan(data: &Dataset, bytes: &[u8], source: &str) -> Result<Plan, PlanError> {
     let table = CsvTable::from_reader(bytes, source)?;
@@ -250,7 +212,7 @@ pub fn parse_csv_plan(data: &Dataset, bytes: &[u8], source: &str) -> Result<Plan
         builder.add(&place, key, hec)?;
         let reason = cell(r, reason_col);
         if !reason.trim().is_empty() {
-            let waiver = parse_waiver(
+            let waiver = Waiver::from_fields(
                 source,
                 &place,
                 reason,

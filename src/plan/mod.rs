@@ -75,6 +75,51 @@ impl Waiver {
     }
 }
 
+impl Waiver {
+    /// A waiver request from the text fields plans carry (`waiver_reason`,
+    /// `waive`: "thresholds" and/or "contiguity", `waiver_status`), with
+    /// errors naming the source and place.
+    pub fn from_fields(
+        source: &str,
+        place: &str,
+        reason: &str,
+        waive: &str,
+        status: &str,
+    ) -> Result<Self, PlanError> {
+        let invalid = |what: String| PlanError::invalid(source, place, what);
+        let mut waiver = Waiver::requested(reason.trim());
+        if !waive.trim().is_empty() {
+            let mut what = Vec::new();
+            for w in waive.split([',', ';', '|', ' ']).filter(|w| !w.is_empty()) {
+                let item = match w.trim().to_ascii_lowercase().as_str() {
+                    "thresholds" | "threshold" | "population" => Waivable::Thresholds,
+                    "contiguity" | "contiguous" | "noncontiguous" => Waivable::Contiguity,
+                    other => {
+                        return Err(invalid(format!(
+                            "waive {other:?}: expected \"thresholds\" and/or \"contiguity\""
+                        )));
+                    }
+                };
+                if !what.contains(&item) {
+                    what.push(item);
+                }
+            }
+            waiver.waive = what;
+        }
+        waiver.status = match status.trim().to_ascii_lowercase().as_str() {
+            "" | "requested" => WaiverStatus::Requested,
+            "approved" => WaiverStatus::Approved,
+            "refused" => WaiverStatus::Refused,
+            other => {
+                return Err(invalid(format!(
+                    "waiver_status {other:?}: expected requested, approved or refused"
+                )));
+            }
+        };
+        Ok(waiver)
+    }
+}
+
 /// An HEC of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionInfo {

@@ -45,7 +45,7 @@ use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Plan, PlanError, Waivable, Waiver, WaiverStatus};
+use super::{Plan, PlanError, Waiver};
 use crate::crs::{EQUAL_AREA, Reprojector, WGS84};
 use crate::dataset::Dataset;
 use crate::source::{VectorLayer, geometry_problems};
@@ -427,41 +427,13 @@ fn feature_waiver(
         }
         return Ok(None);
     };
-    let mut waiver = Waiver::requested(&reason);
-    if let Some(waive) = waive {
-        let mut what = Vec::new();
-        for w in waive.split([',', ';', '|', ' ']).filter(|w| !w.is_empty()) {
-            let item = match w.to_ascii_lowercase().as_str() {
-                "thresholds" | "threshold" | "population" => Waivable::Thresholds,
-                "contiguity" | "contiguous" | "noncontiguous" => Waivable::Contiguity,
-                other => {
-                    return Err(PlanError::invalid(
-                        source,
-                        place,
-                        format!("waive {other:?}: expected \"thresholds\" and/or \"contiguity\""),
-                    ));
-                }
-            };
-            if !what.contains(&item) {
-                what.push(item);
-            }
-        }
-        waiver.waive = what;
-    }
-    if let Some(status) = status {
-        waiver.status = match status.to_ascii_lowercase().as_str() {
-            "requested" => WaiverStatus::Requested,
-            "approved" => WaiverStatus::Approved,
-            "refused" => WaiverStatus::Refused,
-            other => {
-                return Err(PlanError::invalid(
-                    source,
-                    place,
-                    format!("waiver_status {other:?}: expected requested, approved or refused"),
-                ));
-            }
-        };
-    }
+    let waiver = Waiver::from_fields(
+        source,
+        place,
+        &reason,
+        waive.as_deref().unwrap_or(""),
+        status.as_deref().unwrap_or(""),
+    )?;
     Ok(Some(waiver))
 }
 

@@ -21,7 +21,7 @@ function toast(message, { error = false, action = null, ms = error ? 15000 : 400
   clearTimeout(toastTimer);
   const close = h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => (el.hidden = true) }, '✕');
   const act = action ? h('button', { type: 'button', class: 'btn small', onclick: () => ((el.hidden = true), action.run()) }, action.label) : null;
-  el.replaceChildren(h('span', { class: 'toast-msg' }, message), act, close);
+  el.replaceChildren(...[h('span', { class: 'toast-msg' }, message), act, close].filter(Boolean));
   el.className = `toast${error ? ' error' : ''}`;
   el.hidden = false;
   toastTimer = setTimeout(() => (el.hidden = true), ms);
@@ -157,7 +157,24 @@ async function boot() {
     }
     render();
   };
-  const scheduleValidate = debounce(runValidate, 100);
+  // Debounced at 100 ms with a leading edge: a click after a quiet spell is
+  // validated at once, a drag is validated at most every 100 ms.
+  let lastRun = -Infinity;
+  let trailing = null;
+  const scheduleValidate = () => {
+    const wait = lastRun + 100 - performance.now();
+    if (trailing) return;
+    if (wait <= 0) {
+      lastRun = performance.now();
+      queueMicrotask(runValidate);
+    } else {
+      trailing = setTimeout(() => {
+        trailing = null;
+        lastRun = performance.now();
+        runValidate();
+      }, wait);
+    }
+  };
   hooks.validateNow = runValidate;
 
   // ---- rendering ----------------------------------------------------------
@@ -220,7 +237,8 @@ async function boot() {
     if (document.activeElement !== nameInput) nameInput.value = store.state.name;
     $('#scope').checked = store.state.scope === 'statewide';
     const st = $('#save-status');
-    st.textContent = store.assignedCount === 0 && !store.hecs.length ? '' : store.dirty ? 'not exported · kept in this browser' : 'exported';
+    st.textContent = store.assignedCount === 0 && !store.hecs.length ? '' : store.dirty ? 'not exported' : 'exported';
+    st.title = store.dirty ? 'Your work is kept in this browser until you export it' : 'Exported; still kept in this browser';
     st.className = `save-status ${st.textContent ? (store.dirty ? 'dirty' : 'clean') : ''}`;
     const n = store.units.tracts.length;
     let people = 0;
@@ -249,6 +267,7 @@ async function boot() {
     if (kind === 'saved' || kind === 'active') persist();
     syncMap();
     render();
+    hecMap.refreshHover();
   });
 
   // ---- actions ------------------------------------------------------------

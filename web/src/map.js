@@ -86,7 +86,14 @@ function style() {
         type: 'fill',
         source: 'tracts',
         'source-layer': 'tracts',
-        paint: { 'fill-color': '#ffd400', 'fill-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 0.55, 0] },
+        paint: { 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 0.9, 0] },
+      },
+      {
+        id: 'tract-hl-casing',
+        type: 'line',
+        source: 'tracts',
+        'source-layer': 'tracts',
+        paint: { 'line-color': '#ffffff', 'line-width': 5, 'line-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 0.9, 0] },
       },
       {
         id: 'tract-hl-line',
@@ -125,6 +132,23 @@ function style() {
       },
     ],
   };
+}
+
+/** Diagonal black hatching: highlighted units, distinct from any HEC colour. */
+function hatchImage() {
+  const n = 12;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = n;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.strokeStyle = '#111111';
+  ctx.lineWidth = 2.2;
+  ctx.beginPath();
+  for (const o of [-n, 0, n]) {
+    ctx.moveTo(o, n);
+    ctx.lineTo(o + n, 0);
+  }
+  ctx.stroke();
+  return ctx.getImageData(0, 0, n, n);
 }
 
 /** Draws a town name as an image for the label layer. */
@@ -195,6 +219,7 @@ export class HecMap {
     this.map.getCanvas().setAttribute('aria-label', 'Map of Connecticut towns and census tracts');
 
     this.map.setMissingStyleImageResolver((id) => {
+      if (id === 'hatch') return void this.map.addImage(id, hatchImage());
       if (!id.startsWith('label:') || this.map.hasImage(id)) return;
       const { image, ratio } = labelImage(id.slice('label:'.length));
       this.map.addImage(id, image, { pixelRatio: ratio });
@@ -272,10 +297,10 @@ export class HecMap {
     for (const id of this.highlighted) this.map.setFeatureState({ ...TRACTS, id }, { hl: true });
   }
 
-  zoomTo(bbox, { maxZoom = 12 } = {}) {
+  zoomTo(bbox, { maxZoom = 11 } = {}) {
     if (!bbox) return;
     const reduce = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
-    this.map.fitBounds(bbox, { padding: 70, maxZoom, duration: reduce ? 0 : 700 });
+    this.map.fitBounds(bbox, { padding: 90, maxZoom, duration: reduce ? 0 : 700 });
   }
 
   // ---- pointer ----------------------------------------------------------
@@ -317,6 +342,7 @@ export class HecMap {
     };
     window.addEventListener('mouseup', end);
     m.getCanvas().addEventListener('mouseleave', () => {
+      this.lastHover = null;
       this._setHover(null);
     });
   }
@@ -326,7 +352,13 @@ export class HecMap {
     if (tracts.length) this.cb.onUnits(tracts, { erase: this.tool === 'erase', stroke: this.painting?.stroke });
   }
 
+  /** Redraws the tooltip where the pointer is (after the plan changed). */
+  refreshHover() {
+    if (this.lastHover && this.tooltip && !this.tooltip.hidden) this._hoverAt(...this.lastHover);
+  }
+
   _hoverAt(point, ev) {
+    this.lastHover = [point, ev];
     const { feature } = this.unitsAt(point);
     const target = feature ? { ...(this.level === 'town' ? TOWNS : TRACTS), id: feature.id } : null;
     this._setHover(target);

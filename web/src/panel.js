@@ -98,7 +98,7 @@ export class Panel {
   }
 
   _item(hec) {
-    const li = h('li', { class: 'hec', role: 'option', tabindex: '0', dataset: { key: hec.key } });
+    const li = h('li', { class: 'hec', tabindex: '0', title: 'Click (or Enter) to paint into this HEC', dataset: { key: hec.key } });
     const color = h('input', { type: 'color', class: 'color-input', 'aria-label': 'HEC colour', title: 'Change colour' });
     color.addEventListener('change', () => this.on.recolor(li.dataset.key, color.value));
     const name = h('input', { type: 'text', class: 'hec-name', 'aria-label': 'HEC name', spellcheck: 'false' });
@@ -155,7 +155,8 @@ export class Panel {
       const isActive = x.key === active;
       li.classList.toggle('active', isActive);
       li.classList.toggle('pending', pending);
-      li.setAttribute('aria-selected', String(isActive));
+      if (isActive) li.setAttribute('aria-current', 'true');
+      else li.removeAttribute('aria-current');
       li.style.setProperty('--hec', x.color);
       const color = li.querySelector('.color-input');
       color.value = x.color;
@@ -163,6 +164,7 @@ export class Panel {
       const name = li.querySelector('.hec-name');
       name.dataset.value = x.name;
       if (document.activeElement !== name) name.value = x.name;
+      name.title = x.name;
       const state = li.querySelector('.hec-state');
       const passes = x.passes;
       state.textContent = x.tracts === 0 ? 'empty' : passes == null ? '' : passes ? '✓ passes' : '✗ fails';

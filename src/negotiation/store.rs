@@ -1,0 +1,275 @@
+//! The database: SQLite in a data directory or PostgreSQL by URL, through
+//! sqlx's `Any` driver so that one set of queries and migrations serves
+//! both. Queries use `$1`-style parameters, which both understand.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+
+use super::{Actor, NegotiationError, Result, now};
+
+/// The migrations, embedded: the same SQL for both databases.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "negotiation",
+    include_str!("../../migrations/0001_negotiation.sql"),
+)];
+
+/// The name of the SQLite file inside the data directory.
+pub const SQLITE_FILE: &str = "hecmap.sqlite3";
+
+/// Where the negotiation is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// An SQLite file (`hecmap.sqlite3`) in this directory, created if missing.
+    DataDir(PathBuf),
+    /// A database URL: `postgres://...` for a shared deployment, or `sqlite:...`.
+    Url(String),
+}
+
+impl StoreLocation {
+    /// A URL when given, else the data directory.
+    pub fn from_options(data_dir: &Path, database_url: Option<&str>) -> Self {
+        match database_url {
+            Some(url) if !url.trim().is_empty() => Self::Url(url.trim().to_string()),
+            _ => Self::DataDir(data_dir.to_path_buf()),
+        }
+    }
+}
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The negotiation's storage: a connection pool over a migrated database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    /// A description without secrets, for logs.
+    description: String,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: an account's username, or `cli:<user>` for the command line.
+    pub actor: String,
+    pub actor_id: Option<i64>,
+    /// What: `proposal.save`, `ruling.assign`, `user.create`, ...
+    pub action: String,
+    /// What it was done to: `organization:3`, `user:7`, `state`, ...
+    pub target: String,
+    /// Why, when the change has a reason (a rationale, a ruling's reason).
+    pub reason: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// Removes the password from a URL, for logs and errors.
+fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((auth, host)) => {
+                let user = auth.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store.
+    pub async fn open(location: &StoreLocation) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (url, description) = match location {
+            StoreLocation::DataDir(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let file = dir.join(SQLITE_FILE);
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(&file)
+                    .create_if_missing(true);
+                (
+                    options.to_url_lossy().to_string(),
+                    format!("SQLite {}", file.display()),
+                )
+            }
+            StoreLocation::Url(url) => (url.clone(), redact(url)),
+        };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(NegotiationError::invalid(format!(
+                "database URL {}: expected postgres://... or sqlite:...",
+                redact(&url)
+            )));
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let options = options.disable_statement_logging();
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30));
+        let pool_options = if backend == Backend::Sqlite {
+            pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // Durability: the write-ahead log, synced on every
+                    // commit, so an acknowledged write survives a kill.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 30000").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            pool_options
+        };
+        let pool = pool_options.connect_with(options).await?;
+        let store = Self {
+            pool,
+            backend,
+            description,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    (*description).into(),
+                    MigrationType::Simple,
+                    sqlx::AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Which database, without secrets.
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), so that a transaction that reads before it
+    /// writes waits for other writers instead of failing.
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// The audit log, newest first.
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>> {
+        actor.require(
+            actor.role != super::Role::Editor,
+            "read the audit log (staff, analysts and administrators do)",
+        )?;
+        let rows = sqlx::query(
+            "SELECT id, at, actor_id, actor, action, target, reason, details FROM audit_log
+             WHERE id < $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    target: r.try_get("target")?,
+                    reason: r.try_get("reason")?,
+                    details: serde_json::from_str(&r.try_get::<String, _>("details")?)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The next id from a named counter (inside the caller's transaction).
+pub(crate) async fn next_id(tx: &mut Transaction<'static, Any>, counter: &str) -> Result<i64> {
+    sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1")
+        .bind(counter)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query("SELECT value FROM counters WHERE name = $1")
+        .bind(counter)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.try_get("value")?)
+}
+
+/// Records a change in the audit log (inside the change's transaction).
+pub(crate) async fn audit(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    reason: Option<&str>,
+    details: serde_json::Value,
+) -> Result<i64> {
+    let id = next_id(tx, "audit").await?;
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor, action, target, reason, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(now())
+    .bind(actor.user_id)
+    .bind(&actor.username)
+    .bind(action)
+    .bind(target)
+    .bind(reason)
+    .bind(details.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// True when a database error is a unique-key violation.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
