@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(pkg-config libgdal-dev libproj-dev libclang-dev libsqlite3-dev gdal-bin curl)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium)
+  packages+=(chromium postgresql)
 fi
 
 missing=()

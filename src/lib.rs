@@ -18,6 +18,7 @@ pub mod index;
 pub mod join;
 pub mod medicare;
 pub mod need;
+pub mod negotiation;
 pub mod plan;
 pub mod report;
 pub mod rules;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, SqlSafeStr, Transaction};
 
 use super::{Actor, NegotiationError, Result, now};
 

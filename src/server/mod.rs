@@ -5,6 +5,7 @@
 
 mod api;
 mod error;
+mod negotiation_routes;
 mod openapi;
 mod plan_body;
 mod tile_routes;
@@ -49,6 +50,9 @@ pub struct ServerConfig {
     pub tile_cache_entries: usize,
     /// Directory of the web UI's built files, served at `/`.
     pub web_dir: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (serve over HTTPS, or behind a
+    /// proxy that does).
+    pub secure_cookies: bool,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +64,7 @@ impl Default for ServerConfig {
             cors_origins: Vec::new(),
             tile_cache_entries: 20_000,
             web_dir: None,
+            secure_cookies: false,
         }
     }
 }
@@ -74,6 +79,9 @@ pub struct AppState {
     pub tiles: TileSource,
     pub tile_cache: quick_cache::sync::Cache<(TileLayer, u8, u32, u32), CachedTile>,
     pub config: ServerConfig,
+    /// The negotiation's storage (proposals, rulings, accounts); None:
+    /// its routes answer 503.
+    pub store: Option<crate::negotiation::Store>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -81,6 +89,16 @@ pub type SharedState = Arc<AppState>;
 impl AppState {
     /// Prepares the state: builds the tile source over the dataset.
     pub fn new(data: Arc<Dataset>, rules: RulesConfig, config: ServerConfig) -> SharedState {
+        Self::with_store(data, rules, config, None)
+    }
+
+    /// Prepares the state with the negotiation's storage.
+    pub fn with_store(
+        data: Arc<Dataset>,
+        rules: RulesConfig,
+        config: ServerConfig,
+        store: Option<crate::negotiation::Store>,
+    ) -> SharedState {
         let tiles = TileSource::new(&data);
         Arc::new(Self {
             tile_cache: quick_cache::sync::Cache::new(config.tile_cache_entries.max(1)),
@@ -88,6 +106,7 @@ impl AppState {
             rules,
             tiles,
             config,
+            store,
         })
     }
 }
@@ -101,7 +120,10 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([axum::http::header::CONTENT_TYPE])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::AUTHORIZATION,
+        ])
 }
 
 /// The whole application: routes and middleware.
@@ -111,6 +133,7 @@ pub fn router(state: SharedState) -> Router {
     let mut app = Router::new()
         .merge(api::routes())
         .merge(tile_routes::routes())
+        .merge(negotiation_routes::routes())
         .merge(openapi::routes())
         .with_state(state);
     if let Some(dir) = &config.web_dir {

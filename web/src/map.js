@@ -17,6 +17,15 @@ const NEED_STOPS = [0, '#ffffcc', 20, '#ffeda0', 40, '#fed976', 60, '#fd8d3c', 8
 export const NEED_LEGEND = NEED_STOPS;
 
 const TRACTS = { source: 'tracts', sourceLayer: 'tracts' };
+const LAND = '#fbfaf6';
+const NO_IDS = ['in', ['id'], ['literal', []]];
+
+/** An HEC colour as it shows over land: 60% colour, 40% white. */
+function fillColor(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c) => Math.round(c * 0.6 + 255 * 0.4);
+  return `rgb(${mix((n >> 16) & 255)}, ${mix((n >> 8) & 255)}, ${mix(n & 255)})`;
+}
 const TOWNS = { source: 'towns', sourceLayer: 'towns' };
 
 function vectorSource(layer) {
@@ -37,7 +46,6 @@ function style() {
     sources: { tracts: vectorSource('tracts'), towns: vectorSource('towns'), town_labels: vectorSource('town_labels') },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#dde5ea' } },
-      { id: 'land', type: 'fill', source: 'towns', 'source-layer': 'towns', paint: { 'fill-color': '#fbfaf6' } },
       {
         id: 'tract-need',
         type: 'fill',
@@ -46,16 +54,17 @@ function style() {
         layout: { visibility: 'none' },
         paint: {
           'fill-color': ['case', ['has', 'need'], ['interpolate', ['linear'], ['to-number', ['get', 'need']], ...NEED_STOPS], '#d0d0d0'],
-          'fill-opacity': 0.85,
+          'fill-opacity': 1,
         },
       },
       {
-        // HEC colours; also the layer tracts are hit-tested on.
+        // Land, in its HEC's colour (blended with white beforehand, so the
+        // layer is opaque: cheaper to draw); also where tracts are hit-tested.
         id: 'tract-hec',
         type: 'fill',
         source: 'tracts',
         'source-layer': 'tracts',
-        paint: { 'fill-color': ['coalesce', ['feature-state', 'color'], '#000000'], 'fill-opacity': ['case', hasColor, 0.6, 0] },
+        paint: { 'fill-color': ['coalesce', ['feature-state', 'fill'], LAND], 'fill-opacity': 1 },
       },
       {
         id: 'tract-line',
@@ -86,21 +95,24 @@ function style() {
         type: 'fill',
         source: 'tracts',
         'source-layer': 'tracts',
-        paint: { 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 0.9, 0] },
+        filter: NO_IDS,
+        paint: { 'fill-pattern': 'hatch', 'fill-opacity': 0.9 },
       },
       {
         id: 'tract-hl-casing',
         type: 'line',
         source: 'tracts',
         'source-layer': 'tracts',
-        paint: { 'line-color': '#ffffff', 'line-width': 5, 'line-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 0.9, 0] },
+        filter: NO_IDS,
+        paint: { 'line-color': '#ffffff', 'line-width': 5, 'line-opacity': 0.9 },
       },
       {
         id: 'tract-hl-line',
         type: 'line',
         source: 'tracts',
         'source-layer': 'tracts',
-        paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'hl'], false], 1, 0] },
+        filter: NO_IDS,
+        paint: { 'line-color': '#111111', 'line-width': 2.5 },
       },
       {
         id: 'tract-hover',
@@ -247,6 +259,9 @@ export class HecMap {
   setLevel(level) {
     this.level = level;
     this._setHover(null);
+    // Only the hover outline of the level painted is drawn (each costs a pass).
+    this.map.setLayoutProperty('tract-hover', 'visibility', level === 'tract' ? 'visible' : 'none');
+    this.map.setLayoutProperty('town-hover', 'visibility', level === 'town' ? 'visible' : 'none');
     this.map.setPaintProperty('tract-line', 'line-opacity', level === 'tract' ? 0.8 : 0.45);
   }
 
@@ -264,7 +279,7 @@ export class HecMap {
     const need = mode === 'need';
     this.map.setLayoutProperty('tract-need', 'visibility', need ? 'visible' : 'none');
     this.map.setLayoutProperty('tract-hec-outline', 'visibility', need ? 'visible' : 'none');
-    this.map.setPaintProperty('tract-hec', 'fill-opacity', need ? 0 : ['case', ['to-boolean', ['feature-state', 'color']], 0.6, 0]);
+    this.map.setLayoutProperty('tract-hec', 'visibility', need ? 'none' : 'visible');
   }
 
   /** Space held: the brush tools pan while it is down. */
@@ -282,22 +297,27 @@ export class HecMap {
       const was = this.applied.get(id) ?? null;
       if (c === was) return;
       if (c) {
-        this.map.setFeatureState({ ...TRACTS, id }, { color: c });
+        this.map.setFeatureState({ ...TRACTS, id }, { color: c, fill: fillColor(c) });
         this.applied.set(id, c);
       } else {
-        this.map.removeFeatureState({ ...TRACTS, id }, 'color');
+        this.map.setFeatureState({ ...TRACTS, id }, { color: null, fill: null });
         this.applied.delete(id);
       }
     });
   }
 
+  /** Highlights tracts: a `hl` feature-state (what tests and tools read)
+   *  drawn by layers filtered to those ids, so that a map without a
+   *  highlight draws nothing for it. */
   highlight(tractIds) {
     for (const id of this.highlighted) this.map.setFeatureState({ ...TRACTS, id }, { hl: false });
     this.highlighted = [...tractIds];
     for (const id of this.highlighted) this.map.setFeatureState({ ...TRACTS, id }, { hl: true });
+    const filter = ['in', ['id'], ['literal', this.highlighted]];
+    for (const layer of ['tract-hl-fill', 'tract-hl-casing', 'tract-hl-line']) this.map.setFilter(layer, filter);
   }
 
-  zoomTo(bbox, { maxZoom = 11 } = {}) {
+  zoomTo(bbox, { maxZoom = 10.5 } = {}) {
     if (!bbox) return;
     const reduce = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
     this.map.fitBounds(bbox, { padding: 90, maxZoom, duration: reduce ? 0 : 700 });
@@ -307,7 +327,7 @@ export class HecMap {
 
   /** The units under a screen point: tract ids (a town: all its tracts). */
   unitsAt(point) {
-    const layer = this.level === 'town' ? 'town-hit' : 'tract-hec';
+    const layer = this.level === 'town' ? 'town-hit' : this.colorMode === 'need' ? 'tract-need' : 'tract-hec';
     const f = this.map.queryRenderedFeatures([point.x, point.y], { layers: [layer] })[0];
     if (!f) return { feature: null, tracts: [] };
     if (this.level === 'town') return { feature: f, tracts: this.townTracts.get(f.properties.name) ?? [] };

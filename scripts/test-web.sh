@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End-to-end tests of the web map, on a fresh Debian machine:
+#   - installs Chromium (apt-get) and the build's system packages if missing,
+#   - `npm ci` and builds the web UI into web/dist,
+#   - builds hecmap (release) and serves it on a free port in the background,
+#   - runs web/tests/ with Node's test runner (playwright-core driving
+#     /usr/bin/chromium), and exits with the tests' status.
+# Screenshots land in test-artifacts/; the timings are printed.
+# Data: $HECMAP_DATA, or ../shared/data/ct beside the repository.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+export HECMAP_DATA="${HECMAP_DATA:-$repo/../shared/data/ct}"
+
+sudo_cmd=""
+[[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+apt_install() {
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "$@"
+}
+
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if ((${#missing[@]})); then
+  echo "test-web: installing ${missing[*]}" >&2
+  apt_install "${missing[@]}"
+fi
+scripts/install-deps.sh   # what cargo needs to build hecmap
+
+echo "test-web: building the web UI" >&2
+(cd web && npm ci --no-audit --no-fund && npm run build)
+
+echo "test-web: building hecmap (release)" >&2
+cargo build --release --locked
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+log=$(mktemp -t hecmap-serve.XXXXXX)
+./target/release/hecmap serve --port "$port" --web-dir "$repo/web/dist" >"$log" 2>&1 &
+server=$!
+cleanup() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -f "$log"
+}
+trap cleanup EXIT
+
+url="http://127.0.0.1:$port"
+echo "test-web: waiting for $url/api/health" >&2
+up=0
+for _ in $(seq 1 240); do
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/api/health"; then
+    up=1
+    break
+  fi
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "test-web: hecmap serve exited:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+if ((!up)); then
+  echo "test-web: hecmap serve did not answer in 2 minutes:" >&2
+  cat "$log" >&2
+  exit 1
+fi
+
+mkdir -p test-artifacts
+status=0
+HECMAP_URL="$url" HECMAP_BIN="$repo/target/release/hecmap" HECMAP_ARTIFACTS="$repo/test-artifacts" \
+  node --test --test-concurrency=1 web/tests/ || status=$?
+if ((status != 0)); then
+  echo "test-web: tests failed ($status); the server's log ends:" >&2
+  tail -n 40 "$log" >&2 || true
+fi
+exit "$status"
