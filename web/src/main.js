@@ -84,7 +84,7 @@ async function boot() {
     callbacks: {
       onUnits: (ids, opts) => store && paint(ids, opts),
       onStrokeEnd: () => store?.endStroke(),
-      onLasso: (geometry) => store && lasso(geometry),
+      onLasso: (geometry, opts) => store && lasso(geometry, opts),
       describe: (level, f) => describe(level, f),
     },
   });
@@ -125,6 +125,7 @@ async function boot() {
   let validateError = null;
   let inflight = null;
   let pendingPaint = null;
+  let busyTimer = null;
 
   const runValidate = async () => {
     inflight?.abort();
@@ -138,7 +139,8 @@ async function boot() {
     }
     const ctl = new AbortController();
     inflight = ctl;
-    $('#busy').hidden = false;
+    clearTimeout(busyTimer);
+    busyTimer = setTimeout(() => ($('#busy').hidden = false), 300); // only when slow
     try {
       const r = await api.validate(api.jsonPlan(store.toPlanJSON()), { signal: ctl.signal });
       if (ctl.signal.aborted || rev !== store.rev) return;
@@ -152,6 +154,7 @@ async function boot() {
     } finally {
       if (inflight === ctl) {
         inflight = null;
+        clearTimeout(busyTimer);
         $('#busy').hidden = true;
       }
     }
@@ -187,6 +190,7 @@ async function boot() {
     finding: (f) => showFinding(f),
   });
 
+  const medicareEstimated = units.tracts.some((t) => t.medicare_basis !== 'counted');
   function hecRows() {
     const current = report && reportRev === store.rev && !validateError;
     const local = store.tallies();
@@ -201,7 +205,7 @@ async function boot() {
           color: x.color,
           population: r ? r.population : t.population,
           medicare: r ? r.medicare.value : t.medicare,
-          medicareEstimate: r ? r.medicare.estimate : true,
+          medicareEstimate: r ? r.medicare.estimate : medicareEstimated,
           tracts: r ? r.tracts : t.tracts,
           towns: r ? r.towns.length : null,
           partialTowns: r ? r.partial_towns.length : 0,
@@ -285,8 +289,10 @@ async function boot() {
     if (store.paint(ids, key, { merge: stroke }) && !pendingPaint) pendingPaint = { rev: store.rev, t: performance.now(), before };
   }
 
-  async function lasso(geometry) {
-    const erase = false;
+  /** Units inside a freehand polygon, resolved by the server as drawn plans
+   *  are (a tract goes in when most of its land is inside): into the active
+   *  HEC, or out of their HEC with Alt held. */
+  async function lasso(geometry, { erase = false } = {}) {
     const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { hec: 'lasso' }, geometry }] };
     try {
       const rows = await api.resolveAssignment({ body: JSON.stringify(fc), type: 'application/geo+json' }, { scope: 'partial' });
@@ -298,7 +304,7 @@ async function boot() {
       }
       const key = erase ? null : ensureActive();
       store.paint(ids, key);
-      toast(`Lasso: ${fmtInt(ids.length)} tracts into ${store.hec(key)?.name ?? 'no HEC'}.`);
+      toast(erase ? `Lasso: ${fmtInt(ids.length)} tracts erased.` : `Lasso: ${fmtInt(ids.length)} tracts into ${store.hec(key)?.name}.`);
     } catch (e) {
       toast(`The lasso could not be resolved: ${e.message}`, { error: true });
     }

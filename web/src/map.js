@@ -191,7 +191,8 @@ function labelImage(text) {
  * The map and its tools.
  *
  * callbacks: `onUnits(tractIds, { erase, stroke })` when units are painted;
- * `onStrokeEnd()`; `onLasso(geometry)` when a freehand polygon is closed;
+ * `onStrokeEnd()`; `onLasso(geometry, { erase })` when a freehand polygon is
+ * closed (erase: Alt was held);
  * `describe(level, feature)` -> Node for the hover tooltip.
  */
 export class HecMap {
@@ -361,6 +362,8 @@ export class HecMap {
       this.cb.onStrokeEnd?.();
     };
     window.addEventListener('mouseup', end);
+    // Alt held when a lasso closes: it erases.
+    window.addEventListener('pointerup', (e) => (this.altDown = e.altKey), true);
     m.getCanvas().addEventListener('mouseleave', () => {
       this.lastHover = null;
       this._setHover(null);
@@ -426,7 +429,7 @@ export class HecMap {
       // Leave the drawn shape a moment so the person sees what was taken.
       setTimeout(() => this.draw.removeFeatures([id]), 400);
       this.setTool(this.tool); // terra-draw restores the map's panning: keep the tool's
-      if (f?.geometry?.type === 'Polygon') this.cb.onLasso(f.geometry);
+      if (f?.geometry?.type === 'Polygon') this.cb.onLasso(f.geometry, { erase: this.altDown });
     });
     this.setTool(this.tool);
   }

@@ -212,9 +212,29 @@ test('undo and redo move the totals back and forth; erase takes units out', TIME
   await waitValidated();
   assert.equal((await hecRows())[1].population, nh);
   await page.keyboard.press('Control+z');
-  await page.keyboard.press('b'); // back to the brush
   await waitValidated();
   assert.equal((await hecRows())[1].population, nh + hamden);
+
+  // A drag over single tracts with the eraser is one undo step.
+  await page.keyboard.press('t'); // tracts
+  const full = (await hecRows())[0];
+  const countTracts = () => page.evaluate(() => window.hecmap.store.tractsOf(window.hecmap.store.hecs[0].key).length);
+  const fullTracts = await countTracts();
+  const a = await pixel(TOWNS.Hartford);
+  const b = await pixel(TOWNS['West Hartford']);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 12 });
+  await page.mouse.up();
+  await waitValidated();
+  const erased = (await hecRows())[0];
+  const tracts = await countTracts();
+  assert.ok(erased.population < full.population && tracts < fullTracts - 1, `drag erased several tracts (${fullTracts} -> ${tracts})`);
+  await page.keyboard.press('Control+z');
+  await waitValidated();
+  assert.equal((await hecRows())[0].population, full.population, 'one undo step restores the whole stroke');
+  await page.keyboard.press('t'); // towns
+  await page.keyboard.press('b'); // back to the brush
 });
 
 test('a reload keeps the plan (localStorage)', TIMEOUT, async () => {
@@ -225,6 +245,32 @@ test('a reload keeps the plan (localStorage)', TIMEOUT, async () => {
   await waitValidated();
   const afterRows = await hecRows();
   assert.deepEqual(afterRows.map(({ name, population, medicare }) => ({ name, population, medicare })), beforeRows.map(({ name, population, medicare }) => ({ name, population, medicare })));
+});
+
+test('HECs can be renamed, recoloured and deleted, and undo restores them', TIMEOUT, async () => {
+  const name = page.locator('#hec-list .hec').nth(0).locator('.hec-name');
+  await name.fill('Capitol North');
+  await name.press('Enter');
+  await waitValidated();
+  assert.equal((await hecRows())[0].name, 'Capitol North');
+  assert.equal(await page.evaluate(() => window.hecmap.report().hecs[0].name), 'Capitol North', 'the server validates the renamed HEC');
+
+  await page.locator('#hec-list .hec').nth(0).locator('.color-input').evaluate((el) => {
+    el.value = '#000075';
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  const state = await page.evaluate(() => window.hecmap.map.getFeatureState({ source: 'tracts', sourceLayer: 'tracts', id: window.hecmap.units.townTracts.get('Hartford')[0] }));
+  assert.equal(state.color, '#000075', 'recoloured on the map through feature-state');
+
+  const before = await hecRows();
+  await page.locator('#hec-list .hec').nth(1).locator('.del').click();
+  await waitValidated();
+  assert.equal((await hecRows()).length, 1);
+  await page.locator('#hec-list .hec').nth(0).click(); // focus leaves the deleted row
+  await page.keyboard.press('Control+z');
+  await waitValidated();
+  const restored = await hecRows();
+  assert.deepEqual(restored.map((r) => [r.name, r.population]), before.map((r) => [r.name, r.population]));
 });
 
 test('the lasso puts the units inside a freehand polygon into the active HEC', TIMEOUT, async () => {
@@ -280,6 +326,36 @@ test('importing a CSV with a gap shows coverage.gap naming Union; clicking it zo
   assert.equal(await page.locator('#findings .finding.selected').count(), 1);
   await waitMapIdle();
   await shot('03-imported-plan-gap-highlighted.png');
+});
+
+test('exports the plan as CSV and GeoJSON; the GeoJSON imports back to the same assignment', TIMEOUT, async () => {
+  const assignment = () => page.evaluate(() => {
+    const { store, units } = window.hecmap;
+    return Object.fromEntries(store.state.assign.map((k, i) => [units.tracts[i].geoid, store.hec(k)?.name ?? null]));
+  });
+  const before = await assignment();
+
+  await page.selectOption('#export-format', 'csv');
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const csv = fs.readFileSync(await csvDownload.path(), 'utf8').trim().split(/\r?\n/);
+  assert.equal(csv[0], 'tract,tract_2022,town,hec');
+  assert.ok(csv.length > 800, `${csv.length} CSV lines`);
+  assert.equal(await page.locator('#save-status').innerText(), 'exported');
+
+  await page.selectOption('#export-format', 'geojson');
+  const [geoDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = path.join(os.tmpdir(), `hecmap-export-${process.pid}.geojson`);
+  await geoDownload.saveAs(file);
+  const fc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(fc.type, 'FeatureCollection');
+  assert.equal(fc.features.length, 9);
+
+  await page.setInputFiles('#import-file', file);
+  await page.waitForFunction((name) => (document.querySelector('#toast')?.innerText ?? '').includes(`Imported ${name}`), path.basename(file), { timeout: 20_000 });
+  await waitValidated();
+  fs.rmSync(file, { force: true });
+  assert.deepEqual(await assignment(), before, 'drawn polygons resolve to the same tracts');
+  await page.selectOption('#export-format', 'csv');
 });
 
 test('a plan the server rejects shows the server message', TIMEOUT, async () => {
