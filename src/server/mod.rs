@@ -18,6 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -147,7 +148,7 @@ pub fn router(state: SharedState) -> Router {
             Duration::from_secs(config.timeout_secs),
         ))
         .layer(CatchPanicLayer::custom(|_| {
-            ApiError::internal("the server failed on this request; it has been logged").into_response_parts()
+            ApiError::internal("the server failed on this request; it has been logged").into_response()
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -159,12 +160,6 @@ pub fn router(state: SharedState) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-}
-
-impl ApiError {
-    fn into_response_parts(self) -> axum::response::Response {
-        axum::response::IntoResponse::into_response(self)
-    }
 }
 
 /// Serves until Ctrl-C or SIGTERM.
