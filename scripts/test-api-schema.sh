@@ -11,9 +11,10 @@ bin="${HECMAP_BIN:-target/debug/hecmap}"
 [[ -x "$bin" ]] || cargo build --locked
 port=$((20000 + RANDOM % 20000))
 log=$(mktemp)
-"$bin" serve --port "$port" >"$log" 2>&1 &
+store=$(mktemp -d)
+"$bin" serve --port "$port" --data-dir "$store" >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
 python3 -m schemathesis.cli run "http://127.0.0.1:$port/api/openapi.json" \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 20261124 \

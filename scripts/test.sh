@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 export HECMAP_DATA="${HECMAP_DATA:-$(pwd)/../shared/data/ct}"
 # The negotiation storage tests run against SQLite and this PostgreSQL.
-export HECMAP_TEST_DATABASE_URL="${HECMAP_TEST_DATABASE_URL:-$(scripts/start-postgres.sh)}"
+if [[ -z "${HECMAP_TEST_DATABASE_URL:-}" ]]; then
+  HECMAP_TEST_DATABASE_URL=$(scripts/start-postgres.sh)
+fi
+export HECMAP_TEST_DATABASE_URL
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked --all-targets

@@ -175,6 +175,7 @@ async fn validate_returns_the_cli_report() {
     std::fs::write(&path, &csv).unwrap();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_hecmap"))
         .args(["validate", path.to_str().unwrap(), "--format", "json"])
+        .env_remove("HECMAP_DATA")
         .output()
         .unwrap();
     assert_eq!(cli.status.code(), Some(1));

@@ -105,6 +105,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "toml")]
         format: TomlOrJson,
     },
+    /// Manage the negotiation's organizations and accounts (the first
+    /// administrator, HEC editors, staff, analysts, API tokens).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Write a plan's dissolved HEC boundaries with their totals (or, as CSV, its assignment).
     Export {
         #[command(flatten)]
@@ -166,6 +170,100 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     json_logs: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Serve without the negotiation (no database; its routes answer 503).
+    #[arg(long)]
+    no_store: bool,
+    /// Mark the session cookie Secure (when served over HTTPS).
+    #[arg(long, env = "HECMAP_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+/// Where the negotiation (proposals, rulings, accounts) is stored.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Directory of the embedded SQLite database (created if missing).
+    #[arg(long, default_value = "hecmap-data", env = "HECMAP_DATA_DIR")]
+    data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user:password@host/db) for a shared
+    /// deployment, used instead of the data directory.
+    #[arg(long, env = "HECMAP_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    fn location(&self) -> hecmap::negotiation::StoreLocation {
+        hecmap::negotiation::StoreLocation::from_options(
+            &self.data_dir,
+            self.database_url.as_deref(),
+        )
+    }
+}
+
+/// How a new account gets its password.
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// Read the password from the first line of standard input (otherwise
+    /// a random one is made and printed once).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create the first administrator (refused once one exists).
+    CreateAdmin {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Create an organization (a prospective HEC) and print its id.
+    CreateOrg {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The HEC's name in plans.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create an account: admin, staff, analyst, or editor (of --org).
+    CreateUser {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// The organization of an editor: its id or exact name.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Issue an API bearer token to an account (printed once).
+    CreateToken {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Lifetime in days (default: until revoked).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List organizations and accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -240,6 +338,9 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Rules { rules, format } = &cli.command {
         return output::rules(&read_rules(rules.as_deref())?, *format);
     }
+    if let Command::Admin(command) = cli.command {
+        return admin(command);
+    }
     let data = load(&cli.data)?;
     match cli.command {
         Command::Summary { format } => output::summary(&data, format),
@@ -279,7 +380,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { .. } => unreachable!("handled before loading data"),
+        Command::Rules { .. } | Command::Admin(_) => unreachable!("handled before loading data"),
     }
 }
 
@@ -305,15 +406,166 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
         web_dir: args
             .web_dir
             .or_else(|| default_web.is_dir().then_some(default_web)),
+        secure_cookies: args.secure_cookies,
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let state = AppState::new(std::sync::Arc::new(data), rules, config);
+    let store = if args.no_store {
+        None
+    } else {
+        let store = runtime
+            .block_on(hecmap::negotiation::Store::open(&args.store.location()))
+            .map_err(|e| format!("negotiation storage: {e}"))?;
+        tracing::info!(store = store.describe(), "negotiation storage ready");
+        Some(store)
+    };
+    let state = AppState::with_store(std::sync::Arc::new(data), rules, config, store);
     runtime
         .block_on(hecmap::server::serve(state))
         .map_err(|e| format!("server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password(args: &PasswordArgs) -> Result<(String, bool), String> {
+    if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
+    } else {
+        let password = hecmap::negotiation::auth::random_password().map_err(|e| e.to_string())?;
+        Ok((password, true))
+    }
+}
+
+fn admin(command: AdminCommand) -> Result<ExitCode, String> {
+    use hecmap::negotiation::{Actor, NewUser, Role, Store};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let actor = Actor::command_line();
+    let open = |store: &StoreArgs| {
+        runtime
+            .block_on(Store::open(&store.location()))
+            .map_err(|e| format!("negotiation storage: {e}"))
+    };
+    let err = |e: hecmap::negotiation::NegotiationError| e.to_string();
+    let create_user = |store: &Store,
+                       username: String,
+                       role: Role,
+                       organization_id: Option<i64>,
+                       display_name: Option<String>,
+                       password: &PasswordArgs|
+     -> Result<(), String> {
+        let (password, generated) = read_password(password)?;
+        let user = runtime
+            .block_on(store.create_user(
+                &actor,
+                NewUser {
+                    username,
+                    display_name,
+                    role,
+                    organization_id,
+                    password: password.clone(),
+                },
+            ))
+            .map_err(err)?;
+        println!(
+            "created {} account {:?} (id {})",
+            user.role, user.username, user.id
+        );
+        if generated {
+            println!("password: {password}");
+        }
+        Ok(())
+    };
+    match command {
+        AdminCommand::CreateAdmin {
+            store,
+            username,
+            display_name,
+            password,
+        } => {
+            let store = open(&store)?;
+            if runtime.block_on(store.admin_count()).map_err(err)? > 0 {
+                return Err(
+                    "an administrator exists already: use `hecmap admin create-user --role admin`"
+                        .into(),
+                );
+            }
+            create_user(&store, username, Role::Admin, None, display_name, &password)?;
+        }
+        AdminCommand::CreateOrg { store, name } => {
+            let store = open(&store)?;
+            let org = runtime
+                .block_on(store.create_organization(&actor, &name))
+                .map_err(err)?;
+            println!("created organization {:?} (id {})", org.name, org.id);
+        }
+        AdminCommand::CreateUser {
+            store,
+            username,
+            role,
+            org,
+            display_name,
+            password,
+        } => {
+            let store = open(&store)?;
+            let role = Role::parse(&role).map_err(err)?;
+            let organization_id = match org {
+                Some(key) => Some(
+                    runtime
+                        .block_on(store.find_organization(&key))
+                        .map_err(err)?
+                        .id,
+                ),
+                None => None,
+            };
+            create_user(
+                &store,
+                username,
+                role,
+                organization_id,
+                display_name,
+                &password,
+            )?;
+        }
+        AdminCommand::CreateToken {
+            store,
+            username,
+            label,
+            days,
+        } => {
+            let store = open(&store)?;
+            let user = runtime.block_on(store.find_user(&username)).map_err(err)?;
+            let credential = runtime
+                .block_on(store.create_token(&actor, user.id, &label, days.map(|d| d * 86_400)))
+                .map_err(err)?;
+            println!("{}", credential.token);
+        }
+        AdminCommand::List { store } => {
+            let store = open(&store)?;
+            for org in runtime.block_on(store.organizations(&actor)).map_err(err)? {
+                println!("organization {:>4}  {}", org.id, org.name);
+            }
+            for user in runtime.block_on(store.users(&actor)).map_err(err)? {
+                println!(
+                    "account {:>4}  {:<24} {:<8} {}{}",
+                    user.id,
+                    user.username,
+                    user.role,
+                    user.organization_id
+                        .map(|o| format!("organization {o}"))
+                        .unwrap_or_default(),
+                    if user.active { "" } else { " (disabled)" }
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

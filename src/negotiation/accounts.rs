@@ -63,8 +63,7 @@ pub(crate) fn user_from(row: &AnyRow) -> Result<User> {
     })
 }
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, role, organization_id, active, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, role, organization_id, active, created_at";
 
 fn check_username(name: &str) -> Result<String> {
     let name = name.trim();
@@ -93,12 +92,13 @@ impl Store {
         let mut tx = self.write().await?;
         let id = next_id(&mut tx, "organizations").await?;
         let at = now();
-        let inserted = sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(&name)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await;
+        let inserted =
+            sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(&name)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await;
         if let Err(e) = inserted {
             return Err(if is_unique_violation(&e) {
                 NegotiationError::Conflict {
@@ -263,9 +263,10 @@ impl Store {
 
     /// How many administrators exist (the first is made from the command line).
     pub async fn admin_count(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get("n")?)
     }
 
@@ -325,7 +326,11 @@ impl Store {
         audit(
             &mut tx,
             actor,
-            if active { "user.enable" } else { "user.disable" },
+            if active {
+                "user.enable"
+            } else {
+                "user.disable"
+            },
             &format!("user:{user_id}"),
             None,
             serde_json::json!({}),

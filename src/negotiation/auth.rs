@@ -54,6 +54,11 @@ pub struct Login {
     pub credential: Credential,
 }
 
+/// Now, in Unix seconds (credential expiry times are in these).
+pub fn unix_seconds() -> i64 {
+    unix_now()
+}
+
 fn argon2() -> Argon2<'static> {
     Argon2::default()
 }
@@ -147,12 +152,10 @@ impl Store {
         ttl_seconds: Option<i64>,
     ) -> Result<Login> {
         let refused = || NegotiationError::Unauthenticated("wrong username or password".into());
-        let row = sqlx::query(
-            "SELECT id, password_hash, active FROM users WHERE username = $1",
-        )
-        .bind(username.trim().to_ascii_lowercase())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
+            .bind(username.trim().to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else {
             verify_password(password, decoy_hash()).await;
             return Err(refused());
@@ -262,6 +265,23 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Changes the signed-in account's own password, given the current one.
+    /// Ends all its sessions and tokens.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let user_id = actor.author_id()?;
+        let phc: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("password_hash")?;
+        if !verify_password(current, &phc).await {
+            return Err(NegotiationError::Unauthenticated(
+                "the current password is wrong".into(),
+            ));
+        }
+        self.set_password(actor, user_id, new).await
     }
 
     pub(crate) async fn actor_of(&self, user_id: i64) -> Result<Actor> {

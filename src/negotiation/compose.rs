@@ -221,9 +221,9 @@ pub fn normalize_proposal(
     plan: &Value,
 ) -> Result<(String, Plan)> {
     let mut plan = plan.clone();
-    let object = plan
-        .as_object_mut()
-        .ok_or_else(|| NegotiationError::invalid("the plan must be a JSON object (assignment JSON)"))?;
+    let object = plan.as_object_mut().ok_or_else(|| {
+        NegotiationError::invalid("the plan must be a JSON object (assignment JSON)")
+    })?;
     if object
         .get("assignment")
         .is_some_and(|a| a.as_object().is_some_and(|m| !m.is_empty()))
@@ -357,7 +357,11 @@ pub fn claimants_of(composition: &Composition, tracts: &[UnitId]) -> BTreeSet<i6
 /// claims them, with what the rulings settled.
 pub fn disputes(data: &Dataset, inputs: &StateInputs, c: &Composition) -> Vec<Dispute> {
     let mut settled: BTreeMap<UnitId, Vec<i64>> = BTreeMap::new();
-    for ruling in inputs.rulings.iter().filter(|r| r.kind == RulingKind::Assign) {
+    for ruling in inputs
+        .rulings
+        .iter()
+        .filter(|r| r.kind == RulingKind::Assign)
+    {
         if let Ok(tracts) = resolve_units(data, &ruling.units) {
             for t in tracts {
                 settled.entry(t).or_default().push(ruling.id);
@@ -367,7 +371,10 @@ pub fn disputes(data: &Dataset, inputs: &StateInputs, c: &Composition) -> Vec<Di
     let mut groups: BTreeMap<Vec<i64>, Vec<UnitId>> = BTreeMap::new();
     for (t, claims) in c.proposed.claims.iter().enumerate() {
         if claims.len() > 1 {
-            let mut orgs: Vec<i64> = claims.iter().map(|&r| c.organization_of[r as usize]).collect();
+            let mut orgs: Vec<i64> = claims
+                .iter()
+                .map(|&r| c.organization_of[r as usize])
+                .collect();
             orgs.sort_unstable();
             groups.entry(orgs).or_default().push(t as UnitId);
         }
@@ -389,7 +396,11 @@ pub fn disputes(data: &Dataset, inputs: &StateInputs, c: &Composition) -> Vec<Di
             rulings.sort_unstable();
             rulings.dedup();
             Dispute {
-                key: orgs.iter().map(i64::to_string).collect::<Vec<_>>().join("+"),
+                key: orgs
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("+"),
                 claimants: orgs
                     .iter()
                     .map(|&id| Claimant {
@@ -447,7 +458,12 @@ pub fn plan_json(data: &Dataset, plan: &Plan) -> Value {
     let split_reasons: BTreeMap<&str, &str> = plan
         .split_reasons
         .iter()
-        .map(|(&town, reason)| (data.towns.units.name[town as usize].as_str(), reason.as_str()))
+        .map(|(&town, reason)| {
+            (
+                data.towns.units.name[town as usize].as_str(),
+                reason.as_str(),
+            )
+        })
         .collect();
     json!({
         "name": plan.name,
@@ -491,7 +507,12 @@ pub fn state_view(
         missing,
         disputes,
         gaps,
-        rulings: inputs.rulings.iter().filter(|r| visible(r)).cloned().collect(),
+        rulings: inputs
+            .rulings
+            .iter()
+            .filter(|r| visible(r))
+            .cloned()
+            .collect(),
         plan,
         report,
     })

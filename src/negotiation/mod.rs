@@ -35,7 +35,7 @@ pub use compose::{
     UnitSet,
 };
 pub use proposals::{Comment, CommentTarget, NewVersion, Proposal, Version, VersionStatus};
-pub use rulings::{NewRuling, Ruling, RulingKind, StateVersion, WaiverDecision};
+pub use rulings::{NewRuling, Ruling, RulingKind, StateVersion, WaiverDecision, visible_to};
 pub use store::{AuditEntry, Backend, Store, StoreLocation};
 
 /// What an account may do.

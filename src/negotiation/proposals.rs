@@ -12,7 +12,7 @@ use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::compose::{normalize_proposal, SubmittedVersion};
+use super::compose::{SubmittedVersion, normalize_proposal};
 use super::store::{audit, next_id};
 use super::{Actor, NegotiationError, Organization, Result, Role, Store, now, required};
 use crate::dataset::Dataset;
@@ -37,13 +37,16 @@ impl VersionStatus {
         match text {
             "draft" => Ok(Self::Draft),
             "submitted" => Ok(Self::Submitted),
-            other => Err(NegotiationError::corrupt(format!("version status {other:?}"))),
+            other => Err(NegotiationError::corrupt(format!(
+                "version status {other:?}"
+            ))),
         }
     }
 }
 
 /// One saved version of a proposal.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ProposalVersion)]
 pub struct Version {
     pub organization_id: i64,
     pub version: i64,
@@ -108,8 +111,11 @@ impl CommentTarget {
             .split(['+', ',', ' '])
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.parse::<i64>()
-                    .map_err(|_| NegotiationError::invalid(format!("dispute {key:?}: expected organization ids joined by '+', like 3+5")))
+                s.parse::<i64>().map_err(|_| {
+                    NegotiationError::invalid(format!(
+                        "dispute {key:?}: expected organization ids joined by '+', like 3+5"
+                    ))
+                })
             })
             .collect::<Result<_>>()?;
         orgs.sort_unstable();
@@ -126,7 +132,10 @@ impl CommentTarget {
         match self {
             Self::Dispute(orgs) => format!(
                 "dispute:{}",
-                orgs.iter().map(i64::to_string).collect::<Vec<_>>().join("+")
+                orgs.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("+")
             ),
             Self::Version {
                 organization_id,
@@ -148,7 +157,8 @@ pub struct Comment {
     pub created_at: String,
 }
 
-const VERSION_COLUMNS: &str = "v.organization_id, v.version, v.status, v.rationale, v.created_at, v.submitted_at,
+const VERSION_COLUMNS: &str =
+    "v.organization_id, v.version, v.status, v.rationale, v.created_at, v.submitted_at,
     a.username AS author, s.username AS submitter";
 
 fn version_from(row: &AnyRow, plan: Option<Value>) -> Result<Version> {
@@ -197,7 +207,12 @@ impl Store {
     }
 
     /// One version with its plan (a draft only for its organization's editors).
-    pub async fn version(&self, actor: &Actor, organization_id: i64, version: i64) -> Result<Version> {
+    pub async fn version(
+        &self,
+        actor: &Actor,
+        organization_id: i64,
+        version: i64,
+    ) -> Result<Version> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS}, v.plan FROM proposal_versions v
              JOIN users a ON a.id = v.author_id LEFT JOIN users s ON s.id = v.submitted_by
@@ -233,13 +248,20 @@ impl Store {
     ) -> Result<Version> {
         actor.require(
             actor.edits(organization_id),
-            &format!("edit the proposal of organization {organization_id} (only its HEC editors do)"),
+            &format!(
+                "edit the proposal of organization {organization_id} (only its HEC editors do)"
+            ),
         )?;
         let author_id = actor.author_id()?;
         let organization = self.organization(organization_id).await?;
         let rationale = required("a rationale (why this geography)", &new.rationale)?;
         let (plan, parsed) = normalize_proposal(data, &organization.name, &new.plan)?;
-        let tracts = parsed.members().into_iter().next().unwrap_or_default().len();
+        let tracts = parsed
+            .members()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .len();
         let waiver = parsed.regions.first().and_then(|r| r.waiver.clone());
         let mut tx = self.write().await?;
         let version = new.base_version + 1;
@@ -306,10 +328,17 @@ impl Store {
     /// Submits the latest version, a draft (its organization's editors
     /// only). Refused with a conflict when it is no longer the latest or
     /// was already submitted.
-    pub async fn submit(&self, actor: &Actor, organization_id: i64, version: i64) -> Result<Version> {
+    pub async fn submit(
+        &self,
+        actor: &Actor,
+        organization_id: i64,
+        version: i64,
+    ) -> Result<Version> {
         actor.require(
             actor.edits(organization_id),
-            &format!("submit the proposal of organization {organization_id} (only its HEC editors do)"),
+            &format!(
+                "submit the proposal of organization {organization_id} (only its HEC editors do)"
+            ),
         )?;
         let author_id = actor.author_id()?;
         let mut tx = self.write().await?;
@@ -405,9 +434,12 @@ impl Store {
             (Role::Editor, CommentTarget::Dispute(orgs)) => {
                 actor.organization_id.is_some_and(|o| orgs.contains(&o))
             }
-            (Role::Editor, CommentTarget::Version { organization_id, .. }) => {
-                actor.edits(*organization_id)
-            }
+            (
+                Role::Editor,
+                CommentTarget::Version {
+                    organization_id, ..
+                },
+            ) => actor.edits(*organization_id),
             _ => false,
         }
     }
@@ -436,7 +468,12 @@ impl Store {
 
     /// Comments on a dispute (staff and the claimants' editors) or a
     /// proposal version (staff and the organization's editors).
-    pub async fn comment(&self, actor: &Actor, target: &CommentTarget, body: &str) -> Result<Comment> {
+    pub async fn comment(
+        &self,
+        actor: &Actor,
+        target: &CommentTarget,
+        body: &str,
+    ) -> Result<Comment> {
         actor.require(
             self.may_comment(actor, target),
             &format!("comment on {}", target.key()),
@@ -513,7 +550,10 @@ impl Store {
     }
 }
 
-async fn current_head(tx: &mut sqlx::Transaction<'static, sqlx::Any>, organization_id: i64) -> Result<i64> {
+async fn current_head(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    organization_id: i64,
+) -> Result<i64> {
     Ok(
         sqlx::query("SELECT head FROM proposals WHERE organization_id = $1")
             .bind(organization_id)

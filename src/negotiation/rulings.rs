@@ -173,10 +173,12 @@ where
 }
 
 async fn state_head(tx: &mut Transaction<'static, Any>) -> Result<i64> {
-    Ok(sqlx::query("SELECT value FROM counters WHERE name = 'state'")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("value")?)
+    Ok(
+        sqlx::query("SELECT value FROM counters WHERE name = 'state'")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("value")?,
+    )
 }
 
 /// An HEC editor sees the rulings that concern its organization; every
@@ -224,10 +226,12 @@ impl Store {
         let author_id = actor.author_id()?;
         let reason = required("a reason for the ruling", &new.reason)?;
         let mut tx = self.write().await?;
-        let bumped = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'state' AND value = $1")
-            .bind(new.base_state_version)
-            .execute(&mut *tx)
-            .await?;
+        let bumped = sqlx::query(
+            "UPDATE counters SET value = value + 1 WHERE name = 'state' AND value = $1",
+        )
+        .bind(new.base_state_version)
+        .execute(&mut *tx)
+        .await?;
         if bumped.rows_affected() != 1 {
             let current = state_head(&mut tx).await?;
             return Err(NegotiationError::Conflict {
@@ -336,11 +340,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for org in &ruling.concerns {
-            sqlx::query("INSERT INTO ruling_organizations (ruling_id, organization_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(org)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO ruling_organizations (ruling_id, organization_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
         }
         inputs.rulings.push(ruling.clone());
         let composed = compose(data, &inputs)?;
@@ -430,7 +436,12 @@ impl Store {
         let mut rationales = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(Plan::empty("none", "none", Level::Tract, data.tracts.units.len()));
+                plans.push(Plan::empty(
+                    "none",
+                    "none",
+                    Level::Tract,
+                    data.tracts.units.len(),
+                ));
                 rationales.push(None);
                 continue;
             }
@@ -451,11 +462,22 @@ impl Store {
 
     /// The difference between two versions of the state's draft plan
     /// (version 0: the empty plan before the first ruling).
-    pub async fn state_diff(&self, actor: &Actor, data: &Dataset, from: i64, to: i64) -> Result<Diff> {
+    pub async fn state_diff(
+        &self,
+        actor: &Actor,
+        data: &Dataset,
+        from: i64,
+        to: i64,
+    ) -> Result<Diff> {
         let mut plans = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(Plan::empty("none", "none", Level::Tract, data.tracts.units.len()));
+                plans.push(Plan::empty(
+                    "none",
+                    "none",
+                    Level::Tract,
+                    data.tracts.units.len(),
+                ));
                 continue;
             }
             let version = self.state_version(actor, v).await?;

@@ -172,6 +172,24 @@ impl Store {
         self.backend
     }
 
+    /// SQLite's durability settings as a connection sees them:
+    /// (journal mode, synchronous level: 2 is FULL); None on PostgreSQL.
+    pub async fn sqlite_durability(&self) -> Result<Option<(String, i64)>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        Ok(Some((mode, sync)))
+    }
+
     /// Which database, without secrets.
     pub fn describe(&self) -> &str {
         &self.description

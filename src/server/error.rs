@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::export::ExportError;
 use crate::need::NeedError;
+use crate::negotiation::NegotiationError;
 use crate::plan::PlanError;
 use crate::rules::RulesError;
 use crate::tiles::TileError;
@@ -108,6 +109,33 @@ impl From<TileError> for ApiError {
         match e {
             TileError::OutOfRange { .. } => Self::not_found(e.to_string()),
             other => Self::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<NegotiationError> for ApiError {
+    fn from(e: NegotiationError) -> Self {
+        match e {
+            NegotiationError::Unauthenticated(m) => {
+                Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", m)
+            }
+            NegotiationError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            NegotiationError::NotFound(m) => Self::not_found(m),
+            NegotiationError::Conflict { message, .. } => {
+                Self::new(StatusCode::CONFLICT, "conflict", message)
+            }
+            NegotiationError::Invalid(m) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
+            NegotiationError::Plan(e) => e.into(),
+            NegotiationError::Need(e) => e.into(),
+            other => {
+                // Storage details go to the log, not to the client.
+                tracing::error!(error = %other, "negotiation storage failed");
+                Self::internal(
+                    "the negotiation's storage failed on this request; it has been logged",
+                )
+            }
         }
     }
 }

@@ -6,20 +6,49 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::SharedState;
-use super::{api, tile_routes};
+use super::{api, negotiation_routes as neg, tile_routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hecmap", description = "Validate Connecticut's Health Enhancement Community plans against the state's rules; vector tiles of tracts and towns."),
     paths(
         api::health, api::version, api::list_units, api::get_unit, api::units_at, api::units_within,
-        api::validate, api::export, api::rules, tile_routes::tilejson, tile_routes::tile
+        api::validate, api::export, api::rules, tile_routes::tilejson, tile_routes::tile,
+        neg::login, neg::logout, neg::me, neg::create_token, neg::change_password,
+        neg::list_organizations, neg::create_organization, neg::list_users, neg::create_user, neg::set_active,
+        neg::get_proposal, neg::save_version, neg::get_version, neg::submit_version, neg::version_report,
+        neg::proposal_diff, neg::version_comments, neg::comment_version, neg::dispute_comments, neg::comment_dispute,
+        neg::state_view, neg::state_versions, neg::state_version, neg::state_diff,
+        neg::list_rulings, neg::make_ruling, neg::audit
     ),
     components(schemas(super::ErrorBody, super::error::ErrorDetail, api::Health, api::Version, api::RulesResponse,
         LevelParam, PlanFormatParam, ScopeParam, ExportParam, TileLayerParam)),
-    tags((name = "units"), (name = "plans"), (name = "tiles"), (name = "service"))
+    modifiers(&SecuritySchemes),
+    tags((name = "units"), (name = "plans"), (name = "tiles"), (name = "service"),
+        (name = "negotiation", description = "Proposals, the statewide picture, staff rulings, comments and the audit log; sign in first (POST /api/auth/login)."))
 )]
 pub struct ApiDoc;
+
+/// How the negotiation's routes are signed in to: a bearer token, or the
+/// browser's session cookie.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(neg::SESSION_COOKIE))),
+        );
+    }
+}
 
 pub fn routes() -> Router<SharedState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))

@@ -1,0 +1,736 @@
+//! The negotiation's HTTP layer: sign-in (session cookie or bearer token)
+//! and thin handlers over [`crate::negotiation`], which checks every
+//! permission itself. Every write is committed before the answer is sent.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::SharedState;
+use super::error::ApiError;
+use crate::negotiation::{
+    Actor, AuditEntry, Comment, CommentTarget, Credential, CredentialKind, Diff, NewRuling,
+    NewUser, NewVersion, Organization, Proposal, Ruling, StateVersion, StateView, Store, User,
+    Version, compose,
+};
+use crate::report::Report;
+
+/// The browser session's cookie.
+pub const SESSION_COOKIE: &str = "hecmap_session";
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+        .route("/api/auth/tokens", post(create_token))
+        .route("/api/auth/password", post(change_password))
+        .route(
+            "/api/organizations",
+            get(list_organizations).post(create_organization),
+        )
+        .route("/api/users", get(list_users).post(create_user))
+        .route("/api/users/{id}/active", post(set_active))
+        .route("/api/organizations/{id}/proposal", get(get_proposal))
+        .route(
+            "/api/organizations/{id}/proposal/versions",
+            post(save_version),
+        )
+        .route(
+            "/api/organizations/{id}/proposal/versions/{version}",
+            get(get_version),
+        )
+        .route(
+            "/api/organizations/{id}/proposal/versions/{version}/submit",
+            post(submit_version),
+        )
+        .route(
+            "/api/organizations/{id}/proposal/versions/{version}/report",
+            get(version_report),
+        )
+        .route(
+            "/api/organizations/{id}/proposal/versions/{version}/comments",
+            get(version_comments).post(comment_version),
+        )
+        .route("/api/organizations/{id}/proposal/diff", get(proposal_diff))
+        .route("/api/state", get(state_view))
+        .route("/api/state/versions", get(state_versions))
+        .route("/api/state/versions/{version}", get(state_version))
+        .route("/api/state/diff", get(state_diff))
+        .route("/api/rulings", get(list_rulings).post(make_ruling))
+        .route(
+            "/api/disputes/{key}/comments",
+            get(dispute_comments).post(comment_dispute),
+        )
+        .route("/api/audit", get(audit))
+}
+
+fn store(state: &SharedState) -> Result<&Store, ApiError> {
+    state.store.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_store",
+            "this server runs without the negotiation's storage",
+        )
+    })
+}
+
+/// The secret presented: a bearer token, else the session cookie.
+fn secret(headers: &HeaderMap) -> Option<String> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let (scheme, token) = auth.trim().split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string())
+            .filter(|t| !t.is_empty());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in actor, or 401.
+async fn signed_in<'s>(
+    state: &'s SharedState,
+    headers: &HeaderMap,
+) -> Result<(&'s Store, Actor), ApiError> {
+    let store = store(state)?;
+    let secret = secret(headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in: POST /api/auth/login, then send the session cookie or an Authorization: Bearer token",
+        )
+    })?;
+    let actor = store.authenticate(&secret).await?;
+    Ok((store, actor))
+}
+
+fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let body = body?;
+    serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(
+            "bad_body",
+            format!("the request body is not the expected JSON: {e}"),
+        )
+    })
+}
+
+fn session_cookie(state: &SharedState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("hecmap_session=; Max-Age=0"))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+    /// `session` (default): an HttpOnly cookie for the browser; `token`: a
+    /// bearer token in the answer, for API clients.
+    #[serde(default)]
+    kind: Option<CredentialKind>,
+    /// What a token is for (shown nowhere but the database).
+    #[serde(default)]
+    label: Option<String>,
+    /// A token's lifetime in days (default: until revoked).
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    actor: Actor,
+    kind: CredentialKind,
+    /// The bearer token (tokens only: a session's secret stays in its HttpOnly cookie).
+    token: Option<String>,
+    /// Unix seconds; None: until revoked.
+    expires_at: Option<i64>,
+}
+
+/// Sign in with a username and password: a session cookie, or a bearer token.
+#[utoipa::path(post, path = "/api/auth/login", tag = "negotiation", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse, description = "signed in; a session comes as a Set-Cookie header"),
+        (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn login(
+    State(state): State<SharedState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let store = store(&state)?;
+    let req: LoginRequest = json_body(body)?;
+    let kind = req.kind.unwrap_or(CredentialKind::Session);
+    let ttl = req.expires_in_days.map(|d| d.clamp(1, 3650) * 86_400);
+    let login = store
+        .login(
+            &req.username,
+            &req.password,
+            kind,
+            req.label.as_deref().unwrap_or("api"),
+            ttl,
+        )
+        .await?;
+    let response = LoginResponse {
+        actor: login.actor,
+        kind,
+        token: (kind == CredentialKind::Token).then(|| login.credential.token.clone()),
+        expires_at: login.credential.expires_at,
+    };
+    let mut out = Json(response).into_response();
+    if kind == CredentialKind::Session {
+        let max_age = login
+            .credential
+            .expires_at
+            .map(|e| e - crate::negotiation::auth::unix_seconds())
+            .unwrap_or(crate::negotiation::auth::SESSION_SECONDS);
+        out.headers_mut().insert(
+            header::SET_COOKIE,
+            session_cookie(&state, &login.credential.token, max_age),
+        );
+    }
+    Ok(out)
+}
+
+/// End this session, or revoke this bearer token.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "signed out; the cookie is cleared"), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn logout(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (store, _actor) = signed_in(&state, &headers).await?;
+    if let Some(secret) = secret(&headers) {
+        store.logout(&secret).await?;
+    }
+    let mut out = StatusCode::NO_CONTENT.into_response();
+    out.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(out)
+}
+
+/// Who is signed in.
+#[utoipa::path(get, path = "/api/auth/me", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Actor), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn me(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Actor>, ApiError> {
+    Ok(Json(signed_in(&state, &headers).await?.1))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// What the token is for.
+    label: String,
+    /// Lifetime in days (default: until revoked).
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+}
+
+/// Issue a bearer token to the signed-in account (shown once).
+#[utoipa::path(post, path = "/api/auth/tokens", tag = "negotiation", request_body = TokenRequest,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Credential), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn create_token(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Credential>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let req: TokenRequest = json_body(body)?;
+    let user = actor.user_id.unwrap_or_default();
+    let ttl = req.expires_in_days.map(|d| d.clamp(1, 3650) * 86_400);
+    let credential = store.create_token(&actor, user, &req.label, ttl).await?;
+    Ok((StatusCode::CREATED, Json(credential)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    current_password: String,
+    /// At least 10 characters.
+    new_password: String,
+}
+
+/// Change your password (ends all your sessions and tokens).
+#[utoipa::path(post, path = "/api/auth/password", tag = "negotiation", request_body = PasswordRequest,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "changed; sign in again"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn change_password(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let req: PasswordRequest = json_body(body)?;
+    store
+        .change_password(&actor, &req.current_password, &req.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every organization (prospective HEC).
+#[utoipa::path(get, path = "/api/organizations", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Organization]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn list_organizations(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Organization>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    Ok(Json(store.organizations(&actor).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganization {
+    /// The HEC's name in plans.
+    name: String,
+}
+
+/// Create an organization (administrators).
+#[utoipa::path(post, path = "/api/organizations", tag = "negotiation", request_body = NewOrganization,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Organization), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn create_organization(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let req: NewOrganization = json_body(body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.create_organization(&actor, &req.name).await?),
+    ))
+}
+
+/// Every account (administrators).
+#[utoipa::path(get, path = "/api/users", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [User]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn list_users(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<User>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    Ok(Json(store.users(&actor).await?))
+}
+
+/// Create an account (administrators).
+#[utoipa::path(post, path = "/api/users", tag = "negotiation", request_body = NewUser,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = User), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn create_user(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let req: NewUser = json_body(body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.create_user(&actor, req).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveRequest {
+    active: bool,
+}
+
+/// Enable or disable an account (administrators).
+#[utoipa::path(post, path = "/api/users/{id}/active", tag = "negotiation", request_body = ActiveRequest,
+    params(("id" = i64, Path, description = "the account's id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "done"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn set_active(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(id) = path?;
+    let req: ActiveRequest = json_body(body)?;
+    store.set_active(&actor, id, req.active).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An organization's proposal: its latest version number and the versions
+/// you may see (drafts only for its own editors).
+#[utoipa::path(get, path = "/api/organizations/{id}/proposal", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Proposal), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn get_proposal(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Proposal>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(id) = path?;
+    Ok(Json(store.proposal(&actor, id).await?))
+}
+
+/// Save a new version of an organization's proposal (its HEC editors), as
+/// a draft or submitted. 409 when `base_version` is no longer the latest.
+#[utoipa::path(post, path = "/api/organizations/{id}/proposal/versions", tag = "negotiation", request_body = NewVersion,
+    params(("id" = i64, Path, description = "the organization's id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Version), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn save_version(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Version>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(id) = path?;
+    let req: NewVersion = json_body(body)?;
+    let version = store.save_version(&actor, &state.data, id, req).await?;
+    Ok((StatusCode::CREATED, Json(version)))
+}
+
+/// One version of a proposal, with its plan.
+#[utoipa::path(get, path = "/api/organizations/{id}/proposal/versions/{version}", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id"), ("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Version), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn get_version(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Json<Version>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path((id, version)) = path?;
+    Ok(Json(store.version(&actor, id, version).await?))
+}
+
+/// Submit the latest version (a draft) of a proposal (its HEC editors).
+#[utoipa::path(post, path = "/api/organizations/{id}/proposal/versions/{version}/submit", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id"), ("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Version), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn submit_version(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Json<Version>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path((id, version)) = path?;
+    Ok(Json(store.submit(&actor, id, version).await?))
+}
+
+/// A proposal version validated on its own (partial scope: no gaps or HEC count).
+#[utoipa::path(get, path = "/api/organizations/{id}/proposal/versions/{version}/report", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id"), ("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "the validation report (docs/report.md)", body = serde_json::Value), (status = 400, body = super::ErrorBody),
+        (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn version_report(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Json<Report>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path((id, version)) = path?;
+    let v = store.version(&actor, id, version).await?;
+    let text = serde_json::to_string(&v.plan.unwrap_or_default())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let state2 = state.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let (_, plan) = compose::proposal_hec(
+            &state2.data,
+            &text,
+            &format!("organization {id} version {version}"),
+        )?;
+        compose::validate(&state2.data, &state2.rules, plan)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("validation failed: {e}")))??;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The earlier version (0: nothing).
+    from: i64,
+    /// The later version.
+    to: i64,
+}
+
+/// The difference between two versions of a proposal: units added and
+/// removed, totals before and after.
+#[utoipa::path(get, path = "/api/organizations/{id}/proposal/diff", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id"), DiffQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Diff), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn proposal_diff(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, PathRejection>,
+    query: Result<Query<DiffQuery>, QueryRejection>,
+) -> Result<Json<Diff>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let (Path(id), Query(q)) = (path?, query?);
+    Ok(Json(
+        store
+            .proposal_diff(&actor, &state.data, id, q.from, q.to)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    body: String,
+}
+
+/// The comments on a proposal version.
+#[utoipa::path(get, path = "/api/organizations/{id}/proposal/versions/{version}/comments", tag = "negotiation",
+    params(("id" = i64, Path, description = "the organization's id"), ("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Comment]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn version_comments(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> Result<Json<Vec<Comment>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path((organization_id, version)) = path?;
+    let target = CommentTarget::Version {
+        organization_id,
+        version,
+    };
+    Ok(Json(store.comments(&actor, &target).await?))
+}
+
+/// Comment on a proposal version (state staff and the organization's editors).
+#[utoipa::path(post, path = "/api/organizations/{id}/proposal/versions/{version}/comments", tag = "negotiation", request_body = NewComment,
+    params(("id" = i64, Path, description = "the organization's id"), ("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Comment), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn comment_version(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Comment>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path((organization_id, version)) = path?;
+    let req: NewComment = json_body(body)?;
+    let target = CommentTarget::Version {
+        organization_id,
+        version,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(store.comment(&actor, &target, &req.body).await?),
+    ))
+}
+
+/// The comments on a dispute.
+#[utoipa::path(get, path = "/api/disputes/{key}/comments", tag = "negotiation",
+    params(("key" = String, Path, description = "the claimants' organization ids joined by '+', e.g. 3+5")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Comment]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn dispute_comments(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Vec<Comment>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(key) = path?;
+    let target = CommentTarget::dispute(&key)?;
+    Ok(Json(store.comments(&actor, &target).await?))
+}
+
+/// Comment on a dispute (state staff and the claimants' editors).
+#[utoipa::path(post, path = "/api/disputes/{key}/comments", tag = "negotiation", request_body = NewComment,
+    params(("key" = String, Path, description = "the claimants' organization ids joined by '+', e.g. 3+5")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Comment), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn comment_dispute(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Comment>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(key) = path?;
+    let req: NewComment = json_body(body)?;
+    let target = CommentTarget::dispute(&key)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.comment(&actor, &target, &req.body).await?),
+    ))
+}
+
+/// The statewide picture: the latest submitted version of every proposal
+/// composed into one plan with the rulings applied, validated with the
+/// full rules; disputes (with the people at stake) and gaps.
+#[utoipa::path(get, path = "/api/state", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = StateView), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn state_view(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<StateView>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let inputs = store.state_inputs(&actor).await?;
+    let state2 = state.clone();
+    let view = tokio::task::spawn_blocking(move || {
+        compose::state_view(&state2.data, &state2.rules, &inputs, |r| {
+            crate::negotiation::visible_to(&actor, r)
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("composition failed: {e}")))??;
+    Ok(Json(view))
+}
+
+/// The versions of the state's draft plan, newest first.
+#[utoipa::path(get, path = "/api/state/versions", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [StateVersion]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn state_versions(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<StateVersion>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    Ok(Json(store.state_versions(&actor).await?))
+}
+
+/// One version of the state's draft plan, with its plan.
+#[utoipa::path(get, path = "/api/state/versions/{version}", tag = "negotiation",
+    params(("version" = i64, Path, description = "the version number")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = StateVersion), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn state_version(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Json<StateVersion>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Path(version) = path?;
+    Ok(Json(store.state_version(&actor, version).await?))
+}
+
+/// The difference between two versions of the state's draft plan.
+#[utoipa::path(get, path = "/api/state/diff", tag = "negotiation", params(DiffQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Diff), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn state_diff(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    query: Result<Query<DiffQuery>, QueryRejection>,
+) -> Result<Json<Diff>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Query(q) = query?;
+    Ok(Json(
+        store.state_diff(&actor, &state.data, q.from, q.to).await?,
+    ))
+}
+
+/// The rulings you may see (an HEC editor: those concerning its organization).
+#[utoipa::path(get, path = "/api/rulings", tag = "negotiation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [Ruling]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn list_rulings(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Ruling>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    Ok(Json(store.rulings(&actor).await?))
+}
+
+/// Rule (state staff): assign units to an organization's HEC, or approve or
+/// refuse a waiver, with a reason. Writes the next state plan version; 409
+/// when `base_state_version` is no longer the latest.
+#[utoipa::path(post, path = "/api/rulings", tag = "negotiation", request_body = NewRuling,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Ruling), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn make_ruling(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Ruling>), ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let req: NewRuling = json_body(body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(store.rule(&actor, &state.data, req).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Most entries (default 100, at most 1000).
+    limit: Option<i64>,
+    /// Entries older than this id (paging).
+    before: Option<i64>,
+}
+
+/// The audit log, newest first (staff, analysts, administrators).
+#[utoipa::path(get, path = "/api/audit", tag = "negotiation", params(AuditQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [AuditEntry]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+        (status = 403, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+pub async fn audit(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let (store, actor) = signed_in(&state, &headers).await?;
+    let Query(q) = query?;
+    Ok(Json(
+        store
+            .audit(&actor, q.limit.unwrap_or(100), q.before)
+            .await?,
+    ))
+}
