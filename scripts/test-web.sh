@@ -2,7 +2,8 @@
 # End-to-end tests of the web map, on a fresh Debian machine:
 #   - installs Chromium (apt-get) and the build's system packages if missing,
 #   - `npm ci` and builds the web UI into web/dist,
-#   - builds hecmap (release) and serves it on a free port in the background,
+#   - builds hecmap (release), creates accounts in a fresh data directory
+#     with `hecmap admin` and serves it on a free port in the background,
 #   - runs web/tests/ with Node's test runner (playwright-core driving
 #     /usr/bin/chromium), and exits with the tests' status.
 # Screenshots land in test-artifacts/; the timings are printed.
@@ -36,14 +37,34 @@ echo "test-web: building the web UI" >&2
 echo "test-web: building hecmap (release)" >&2
 cargo build --release --locked
 
+# A fresh negotiation store with the accounts the browser tests sign in
+# with: an administrator, two organizations (prospective HECs) with an
+# editor each, a state staff member and an analyst.
+data_dir=$(mktemp -d -t hecmap-web-data.XXXXXX)
+trap 'rm -rf "$data_dir"' EXIT
+export HECMAP_TEST_PASSWORD="${HECMAP_TEST_PASSWORD:-web-test-password-1}"
+export HECMAP_TEST_ORG_A="Greater Hartford HEC" HECMAP_TEST_ORG_B="Central Connecticut HEC"
+hecmap_admin() {
+  printf '%s\n' "$HECMAP_TEST_PASSWORD" | ./target/release/hecmap admin "$@" --data-dir "$data_dir" >/dev/null
+}
+echo "test-web: creating accounts in $data_dir" >&2
+hecmap_admin create-admin --username admin --display-name "State administrator" --password-stdin
+./target/release/hecmap admin create-org --data-dir "$data_dir" --name "$HECMAP_TEST_ORG_A" >/dev/null
+./target/release/hecmap admin create-org --data-dir "$data_dir" --name "$HECMAP_TEST_ORG_B" >/dev/null
+hecmap_admin create-user --username editor-a --display-name "Ana (Greater Hartford)" --role editor --org "$HECMAP_TEST_ORG_A" --password-stdin
+hecmap_admin create-user --username editor-b --display-name "Ben (Central Connecticut)" --role editor --org "$HECMAP_TEST_ORG_B" --password-stdin
+hecmap_admin create-user --username staff --display-name "Sam (state staff)" --role staff --password-stdin
+hecmap_admin create-user --username analyst --display-name "Alex (analyst)" --role analyst --password-stdin
+
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 log=$(mktemp -t hecmap-serve.XXXXXX)
-./target/release/hecmap serve --port "$port" --web-dir "$repo/web/dist" >"$log" 2>&1 &
+./target/release/hecmap serve --port "$port" --web-dir "$repo/web/dist" --data-dir "$data_dir" >"$log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   rm -f "$log"
+  rm -rf "$data_dir"
 }
 trap cleanup EXIT
 

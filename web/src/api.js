@@ -123,3 +123,41 @@ export function parseCsv(text) {
   const keys = header.map((k) => k.trim().toLowerCase());
   return body.map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? '').trim()])));
 }
+
+// ---- the negotiation (sign-in, proposals, the statewide board) ------------
+// The session is an HttpOnly cookie the server sets at sign-in; same-origin
+// fetches send it. Errors keep the server's status (401, 403, 409, ...).
+
+async function send(method, url, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await request(url, init);
+  return res.status === 204 ? null : res.json();
+}
+
+export const negotiation = {
+  login: (username, password) => send('POST', '/api/auth/login', { username, password }),
+  logout: () => send('POST', '/api/auth/logout'),
+  me: () => getJSON('/api/auth/me'),
+  organizations: () => getJSON('/api/organizations'),
+  proposal: (org) => getJSON(`/api/organizations/${org}/proposal`),
+  version: (org, v) => getJSON(`/api/organizations/${org}/proposal/versions/${v}`),
+  saveVersion: (org, body) => send('POST', `/api/organizations/${org}/proposal/versions`, body),
+  submit: (org, v) => send('POST', `/api/organizations/${org}/proposal/versions/${v}/submit`, {}),
+  versionReport: (org, v) => getJSON(`/api/organizations/${org}/proposal/versions/${v}/report`),
+  proposalDiff: (org, from, to) => getJSON(`/api/organizations/${org}/proposal/diff${query({ from, to })}`),
+  state: () => getJSON('/api/state'),
+  stateVersions: () => getJSON('/api/state/versions'),
+  stateDiff: (from, to) => getJSON(`/api/state/diff${query({ from, to })}`),
+  rulings: () => getJSON('/api/rulings'),
+  rule: (body) => send('POST', '/api/rulings', body),
+};
+
+/** The version a 409 says is the latest ("... it is at version 3; ..."). */
+export function conflictVersion(error) {
+  const m = /at version (\d+)/.exec(error?.message ?? '');
+  return m ? Number(m[1]) : null;
+}

@@ -2,6 +2,7 @@
 
 import * as api from './api.js';
 import { HecMap, NEED_LEGEND } from './map.js';
+import { Negotiation } from './negotiation.js';
 import { Panel, ruleLabel } from './panel.js';
 import { PlanStore } from './store.js';
 import { debounce, fmtInt, h } from './util.js';
@@ -256,13 +257,28 @@ async function boot() {
     $('#unassigned').textContent = store.hecs.length ? `${fmtInt(free)} of ${fmtInt(n)} tracts (${fmtInt(people)} people) in no HEC.` : '';
   }
 
+  // The statewide board, when shown, colours the map by organization
+  // instead of the plan being drawn (which is kept, and comes back).
+  let overlay = null;
   function syncMap() {
+    if (overlay) {
+      hecMap.syncColors(overlay);
+      return;
+    }
     const colorOf = new Map(store.hecs.map((x) => [x.key, x.color]));
     hecMap.syncColors(store.state.assign.map((k) => (k != null ? colorOf.get(k) : null)));
+  }
+  function setOverlay(colors, marks = {}) {
+    overlay = colors;
+    hecMap.setBoardMarks(colors ? marks : {});
+    $('#board-banner').hidden = !colors;
+    syncMap();
   }
 
   const persist = debounce(() => store.save(), 150);
   store.subscribe((_, kind) => {
+    // Painting while the board is on the map: show the plan being drawn.
+    if (overlay && kind !== 'active' && kind !== 'saved' && kind !== 'load') hooks.nego?.view?.hideFromMap?.();
     if (kind !== 'active' && kind !== 'saved') {
       inflight?.abort(); // its answer is stale now
       scheduleValidate();
@@ -577,6 +593,24 @@ async function boot() {
   setTool('paint');
   setColorMode('hec');
   if (!store.load()) render();
+  // ---- the negotiation (sign-in, proposals, the board) ---------------------
+
+  const nego = new Negotiation({
+    units,
+    store,
+    hecMap,
+    toast,
+    setOverlay,
+    resize: () => hecMap.map.resize(),
+    showTracts: (ids) => showFinding({ tract_ids: ids }),
+    clearHighlight: () => clearHighlight(),
+    loadProposal: (planName, hecName, ids) => {
+      store.replace({ name: planName, scope: 'partial', hecs: [{ name: hecName, tracts: ids }] });
+      clearHighlight();
+    },
+  });
+  hooks.nego = nego;
+  hooks.negoReady = nego.start().catch((e) => console.warn('hecmap: negotiation', e));
   hooks.ready = true;
   hooks.report = () => (reportRev === store.rev ? report : null);
   hooks.reportRev = () => reportRev;

@@ -90,6 +90,12 @@ function style() {
         layout: { visibility: 'none' },
         paint: { 'line-color': ['coalesce', ['feature-state', 'color'], '#000000'], 'line-width': 2.2, 'line-opacity': ['case', hasColor, 0.95, 0] },
       },
+      // The statewide board: tracts claimed by several proposals (hatched
+      // red) and tracts no one claims (grey, dashed), filtered to their ids.
+      { id: 'tract-gap-fill', type: 'fill', source: 'tracts', 'source-layer': 'tracts', filter: NO_IDS, paint: { 'fill-color': '#6b7280', 'fill-opacity': 0.45 } },
+      { id: 'tract-gap-line', type: 'line', source: 'tracts', 'source-layer': 'tracts', filter: NO_IDS, paint: { 'line-color': '#111827', 'line-width': 1.4, 'line-dasharray': [2, 1.5] } },
+      { id: 'tract-dispute-fill', type: 'fill', source: 'tracts', 'source-layer': 'tracts', filter: NO_IDS, paint: { 'fill-pattern': 'hatch-dispute', 'fill-opacity': 1 } },
+      { id: 'tract-dispute-line', type: 'line', source: 'tracts', 'source-layer': 'tracts', filter: NO_IDS, paint: { 'line-color': '#b91c1c', 'line-width': 1.8 } },
       {
         id: 'tract-hl-fill',
         type: 'fill',
@@ -147,13 +153,13 @@ function style() {
 }
 
 /** Diagonal black hatching: highlighted units, distinct from any HEC colour. */
-function hatchImage() {
+function hatchImage(color = '#111111', width = 2.2) {
   const n = 12;
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = n;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.strokeStyle = '#111111';
-  ctx.lineWidth = 2.2;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
   ctx.beginPath();
   for (const o of [-n, 0, n]) {
     ctx.moveTo(o, n);
@@ -233,6 +239,7 @@ export class HecMap {
 
     this.map.setMissingStyleImageResolver((id) => {
       if (id === 'hatch') return void this.map.addImage(id, hatchImage());
+      if (id === 'hatch-dispute') return void this.map.addImage(id, hatchImage('#c81e1e', 3));
       if (!id.startsWith('label:') || this.map.hasImage(id)) return;
       const { image, ratio } = labelImage(id.slice('label:'.length));
       this.map.addImage(id, image, { pixelRatio: ratio });
@@ -316,6 +323,20 @@ export class HecMap {
     for (const id of this.highlighted) this.map.setFeatureState({ ...TRACTS, id }, { hl: true });
     const filter = ['in', ['id'], ['literal', this.highlighted]];
     for (const layer of ['tract-hl-fill', 'tract-hl-casing', 'tract-hl-line']) this.map.setFilter(layer, filter);
+  }
+
+  /** The statewide board's marks: disputed and unclaimed tracts (ids), as
+   *  filters on their layers and as `disputed` / `gap` feature-state. */
+  setBoardMarks({ disputed = [], gaps = [] } = {}) {
+    const prev = this.boardMarks ?? { disputed: [], gaps: [] };
+    for (const id of prev.disputed) this.map.setFeatureState({ ...TRACTS, id }, { disputed: false });
+    for (const id of prev.gaps) this.map.setFeatureState({ ...TRACTS, id }, { gap: false });
+    this.boardMarks = { disputed: [...disputed], gaps: [...gaps] };
+    for (const id of disputed) this.map.setFeatureState({ ...TRACTS, id }, { disputed: true });
+    for (const id of gaps) this.map.setFeatureState({ ...TRACTS, id }, { gap: true });
+    const f = (ids) => (ids.length ? ['in', ['id'], ['literal', ids]] : NO_IDS);
+    for (const layer of ['tract-dispute-fill', 'tract-dispute-line']) this.map.setFilter(layer, f(disputed));
+    for (const layer of ['tract-gap-fill', 'tract-gap-line']) this.map.setFilter(layer, f(gaps));
   }
 
   zoomTo(bbox, { maxZoom = 10.5 } = {}) {
