@@ -1194,6 +1194,17 @@ async fn full_round_through_the_api(backend: Backend) {
     }
     // A ruling based on a stale state version is refused.
     api.refused("POST", "/api/rulings", Some(&staff), Some(json!({"base_state_version": 2, "kind": "assign", "organization_id": nv_id, "units": [overlap], "reason": "late"})), StatusCode::CONFLICT, "conflict").await;
+    // The conflict says which version is the latest now.
+    let late = api
+        .send("POST", "/api/rulings", Some(&staff), Some(json!({"base_state_version": 2, "kind": "assign", "organization_id": nv_id, "units": [overlap], "reason": "late"})))
+        .await;
+    assert!(
+        late.json["error"]["current"]
+            .as_i64()
+            .is_some_and(|v| v > 2),
+        "{}",
+        late.json
+    );
 
     // With the rulings, the state plan is valid already.
     let view = api.get("/api/state", &staff).await;

@@ -25,6 +25,9 @@ pub struct ErrorDetail {
     pub code: &'static str,
     /// What is wrong and where, for a person.
     pub message: String,
+    /// For a version conflict (409): the version that is now the latest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<i64>,
 }
 
 /// An error a handler returns.
@@ -33,6 +36,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The latest version, for a conflict.
+    pub current: Option<i64>,
 }
 
 impl ApiError {
@@ -41,6 +46,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            current: None,
         }
     }
 
@@ -74,6 +80,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message,
+                current: self.current,
             },
         };
         (self.status, Json(body)).into_response()
@@ -121,9 +128,10 @@ impl From<NegotiationError> for ApiError {
             }
             NegotiationError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
             NegotiationError::NotFound(m) => Self::not_found(m),
-            NegotiationError::Conflict { message, .. } => {
-                Self::new(StatusCode::CONFLICT, "conflict", message)
-            }
+            NegotiationError::Conflict { message, current } => Self {
+                current: Some(current),
+                ..Self::new(StatusCode::CONFLICT, "conflict", message)
+            },
             NegotiationError::Invalid(m) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }

@@ -2,27 +2,30 @@
 
 /** An error the server (or the network) gave, with a message for a person. */
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = null } = {}) {
+  constructor(message, { status = 0, code = null, current = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.current = current; // a 409's latest version
   }
 }
 
 async function failure(res) {
   let code = null;
+  let current = null;
   let message = `${res.status} ${res.statusText}`.trim();
   try {
     const body = await res.json();
     if (body?.error?.message) {
       message = body.error.message;
       code = body.error.code ?? null;
+      current = body.error.current ?? null;
     }
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(message, { status: res.status, code });
+  return new ApiError(message, { status: res.status, code, current });
 }
 
 async function request(url, init = {}) {
@@ -156,8 +159,7 @@ export const negotiation = {
   rule: (body) => send('POST', '/api/rulings', body),
 };
 
-/** The version a 409 says is the latest ("... it is at version 3; ..."). */
+/** The version a 409 says is the latest. */
 export function conflictVersion(error) {
-  const m = /at version (\d+)/.exec(error?.message ?? '');
-  return m ? Number(m[1]) : null;
+  return Number.isInteger(error?.current) ? error.current : null;
 }
