@@ -1435,6 +1435,40 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
         "bad_body",
     )
     .await;
+    // Guessing passwords: five failures in a row lock the account out (429),
+    // whoever asks; other accounts are unaffected.
+    let guess = json!({"username": "ed-b", "password": "guess guess guess"});
+    for _ in 0..5 {
+        api.refused(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(guess.clone()),
+            S::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await;
+    }
+    api.refused(
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(guess),
+        S::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    let locked_out = json!({"username": "ed-b", "password": PASSWORD});
+    api.refused(
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(locked_out),
+        S::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    api.token("ed-a", PASSWORD).await;
 
     let ruling = json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Hartford"], "reason": "r"});
     let user = json!({"username": "new-user", "role": "analyst", "password": PASSWORD});

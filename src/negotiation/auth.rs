@@ -152,20 +152,25 @@ impl Store {
         ttl_seconds: Option<i64>,
     ) -> Result<Login> {
         let refused = || NegotiationError::Unauthenticated("wrong username or password".into());
+        let key = username.trim().to_ascii_lowercase();
+        self.throttle.check(&key)?;
         let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
             .bind(username.trim().to_ascii_lowercase())
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else {
             verify_password(password, decoy_hash()).await;
+            self.throttle.failed(&key);
             return Err(refused());
         };
         let user_id: i64 = row.try_get("id")?;
         let phc: String = row.try_get("password_hash")?;
         let active = row.try_get::<i64, _>("active")? != 0;
         if !verify_password(password, &phc).await || !active {
+            self.throttle.failed(&key);
             return Err(refused());
         }
+        self.throttle.succeeded(&key);
         let actor = self.actor_of(user_id).await?;
         let ttl = match kind {
             CredentialKind::Session => Some(ttl_seconds.unwrap_or(SESSION_SECONDS)),
@@ -323,5 +328,81 @@ mod tests {
         assert!(a.starts_with("hect_") && a.len() == 5 + 64);
         assert_eq!(secret_hash(&a).len(), 64);
         assert_ne!(secret_hash(&a), a);
+    }
+}
+
+/// Slows password guessing: after [`LoginThrottle::FREE_FAILURES`] failed
+/// sign-ins in a row for one username, further attempts are refused for a
+/// lockout that doubles with each failure (from 30 s to 15 minutes). A
+/// success clears the count. Kept in memory: a restart forgets it.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    pub const FREE_FAILURES: u32 = 5;
+    const FIRST_LOCKOUT_SECS: u64 = 30;
+    const MAX_LOCKOUT_SECS: u64 = 900;
+
+    fn lockout_secs(failures: u32) -> u64 {
+        let doublings = failures.saturating_sub(Self::FREE_FAILURES).min(10);
+        (Self::FIRST_LOCKOUT_SECS << doublings).min(Self::MAX_LOCKOUT_SECS)
+    }
+
+    /// Refuses an attempt while the account is locked out.
+    pub fn check(&self, username: &str) -> Result<()> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&(count, last)) = failures.get(username)
+            && count >= Self::FREE_FAILURES
+        {
+            let wait = Self::lockout_secs(count).saturating_sub(last.elapsed().as_secs());
+            if wait > 0 {
+                return Err(NegotiationError::TooManyAttempts {
+                    retry_after_secs: wait,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn failed(&self, username: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures
+            .entry(username.to_string())
+            .or_insert((0, std::time::Instant::now()));
+        *entry = (entry.0 + 1, std::time::Instant::now());
+    }
+
+    pub fn succeeded(&self, username: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(username);
+    }
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+
+    #[test]
+    fn repeated_failures_lock_an_account_out_and_success_clears_them() {
+        let t = LoginThrottle::default();
+        for _ in 0..LoginThrottle::FREE_FAILURES {
+            assert!(t.check("ada").is_ok());
+            t.failed("ada");
+        }
+        match t.check("ada") {
+            Err(NegotiationError::TooManyAttempts { retry_after_secs }) => {
+                assert!((1..=30).contains(&retry_after_secs))
+            }
+            other => panic!("not locked out: {other:?}"),
+        }
+        assert!(t.check("bob").is_ok(), "other accounts are unaffected");
+        t.succeeded("ada");
+        assert!(t.check("ada").is_ok());
+        assert_eq!(LoginThrottle::lockout_secs(6), 60);
+        assert_eq!(LoginThrottle::lockout_secs(30), 900);
     }
 }

@@ -156,6 +156,9 @@ pub enum NegotiationError {
     /// The request is well-formed but says something impossible.
     #[error("{0}")]
     Invalid(String),
+    /// Too many failed sign-ins for an account: wait and try again.
+    #[error("too many failed sign-ins for this account: try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),
     #[error(transparent)]

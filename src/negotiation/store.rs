@@ -56,6 +56,8 @@ pub struct Store {
     backend: Backend,
     /// A description without secrets, for logs.
     description: String,
+    /// Failed sign-ins per username, shared by every clone of the store.
+    pub(crate) throttle: std::sync::Arc<crate::negotiation::auth::LoginThrottle>,
 }
 
 /// One entry of the audit log.
@@ -144,6 +146,7 @@ impl Store {
             pool,
             backend,
             description,
+            throttle: Default::default(),
         };
         store.migrate().await?;
         Ok(store)

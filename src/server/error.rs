@@ -132,6 +132,11 @@ impl From<NegotiationError> for ApiError {
                 current: Some(current),
                 ..Self::new(StatusCode::CONFLICT, "conflict", message)
             },
+            e @ NegotiationError::TooManyAttempts { .. } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                e.to_string(),
+            ),
             NegotiationError::Invalid(m) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }

@@ -173,7 +173,7 @@ pub struct LoginResponse {
 /// Sign in with a username and password: a session cookie, or a bearer token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "negotiation", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse, description = "signed in; a session comes as a Set-Cookie header"),
-        (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
+        (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody, description = "too many failed sign-ins for the account"), (status = 503, body = super::ErrorBody)))]
 pub async fn login(
     State(state): State<SharedState>,
     body: Result<Bytes, BytesRejection>,
