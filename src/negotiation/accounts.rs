@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::store::{audit, is_unique_violation, next_id};
+use super::store::{audit, next_id, taken_or};
 use super::{Actor, NegotiationError, Result, Role, Store, auth, now, required};
 
 /// A prospective HEC: its proposal's HEC carries its name.
@@ -99,16 +99,11 @@ impl Store {
                 .bind(&at)
                 .execute(&mut *tx)
                 .await;
-        if let Err(e) = inserted {
-            return Err(if is_unique_violation(&e) {
-                NegotiationError::Conflict {
-                    message: format!("an organization named {name:?} already exists"),
-                    current: 0,
-                }
-            } else {
-                e.into()
-            });
-        }
+        inserted.map_err(|e| {
+            taken_or(e, || {
+                format!("an organization named {name:?} already exists")
+            })
+        })?;
         sqlx::query("INSERT INTO proposals (organization_id, head, updated_at) VALUES ($1, 0, $2)")
             .bind(id)
             .bind(&at)
@@ -207,16 +202,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await;
-        if let Err(e) = inserted {
-            return Err(if is_unique_violation(&e) {
-                NegotiationError::Conflict {
-                    message: format!("the username {username:?} is taken"),
-                    current: 0,
-                }
-            } else {
-                e.into()
-            });
-        }
+        inserted.map_err(|e| taken_or(e, || format!("the username {username:?} is taken")))?;
         audit(
             &mut tx,
             actor,

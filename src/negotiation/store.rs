@@ -290,7 +290,17 @@ pub(crate) async fn audit(
 }
 
 /// True when a database error is a unique-key violation.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
+/// A database error as the caller should see it: a unique-key violation
+/// (a name or username already in use) is a conflict saying `taken`.
+pub(crate) fn taken_or(e: sqlx::Error, taken: impl FnOnce() -> String) -> NegotiationError {
+    if e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
+    {
+        NegotiationError::Conflict {
+            message: taken(),
+            current: 0,
+        }
+    } else {
+        e.into()
+    }
 }
