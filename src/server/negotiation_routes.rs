@@ -105,6 +105,22 @@ fn secret(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in actor, or 401.
+/// The signed-in account of a request (and the store it is in): 503
+/// without a store, 401 without valid credentials.
+pub struct SignedIn(Store, Actor);
+
+impl axum::extract::FromRequestParts<SharedState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &SharedState,
+    ) -> Result<Self, ApiError> {
+        let (store, actor) = signed_in(state, &parts.headers).await?;
+        Ok(Self(store.clone(), actor))
+    }
+}
+
 async fn signed_in<'s>(
     state: &'s SharedState,
     headers: &HeaderMap,
@@ -218,9 +234,9 @@ pub async fn login(
     responses((status = 204, description = "signed out; the cookie is cleared"), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn logout(
     State(state): State<SharedState>,
+    SignedIn(store, _actor): SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (store, _actor) = signed_in(&state, &headers).await?;
     if let Some(secret) = secret(&headers) {
         store.logout(&secret).await?;
     }
@@ -234,11 +250,8 @@ pub async fn logout(
 #[utoipa::path(get, path = "/api/auth/me", tag = "negotiation",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Actor), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
-pub async fn me(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Json<Actor>, ApiError> {
-    Ok(Json(signed_in(&state, &headers).await?.1))
+pub async fn me(SignedIn(_store, actor): SignedIn) -> Json<Actor> {
+    Json(actor)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -256,11 +269,9 @@ pub struct TokenRequest {
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = Credential), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn create_token(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Credential>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let req: TokenRequest = json_body(body)?;
     let user = actor.user_id.unwrap_or_default();
     let ttl = req.expires_in_days.map(|d| d.clamp(1, 3650) * 86_400);
@@ -282,11 +293,9 @@ pub struct PasswordRequest {
     responses((status = 204, description = "changed; sign in again"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn change_password(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let req: PasswordRequest = json_body(body)?;
     store
         .change_password(&actor, &req.current_password, &req.new_password)
@@ -299,10 +308,8 @@ pub async fn change_password(
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [Organization]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn list_organizations(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
 ) -> Result<Json<Vec<Organization>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     Ok(Json(store.organizations(&actor).await?))
 }
 
@@ -319,11 +326,9 @@ pub struct NewOrganization {
     responses((status = 201, body = Organization), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn create_organization(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Organization>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let req: NewOrganization = json_body(body)?;
     Ok((
         StatusCode::CREATED,
@@ -335,11 +340,7 @@ pub async fn create_organization(
 #[utoipa::path(get, path = "/api/users", tag = "negotiation",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [User]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
-pub async fn list_users(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<User>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
+pub async fn list_users(SignedIn(store, actor): SignedIn) -> Result<Json<Vec<User>>, ApiError> {
     Ok(Json(store.users(&actor).await?))
 }
 
@@ -349,11 +350,9 @@ pub async fn list_users(
     responses((status = 201, body = User), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn create_user(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let req: NewUser = json_body(body)?;
     Ok((
         StatusCode::CREATED,
@@ -374,12 +373,10 @@ pub struct ActiveRequest {
     responses((status = 204, description = "done"), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn set_active(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<i64>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(id) = path?;
     let req: ActiveRequest = json_body(body)?;
     store.set_active(&actor, id, req.active).await?;
@@ -394,11 +391,9 @@ pub async fn set_active(
     responses((status = 200, body = Proposal), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn get_proposal(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Proposal>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(id) = path?;
     Ok(Json(store.proposal(&actor, id).await?))
 }
@@ -413,11 +408,10 @@ pub async fn get_proposal(
         (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn save_version(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<i64>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Version>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(id) = path?;
     let req: NewVersion = json_body(body)?;
     let version = store.save_version(&actor, &state.data, id, req).await?;
@@ -431,11 +425,9 @@ pub async fn save_version(
     responses((status = 200, body = Version), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn get_version(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<(i64, i64)>, PathRejection>,
 ) -> Result<Json<Version>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path((id, version)) = path?;
     Ok(Json(store.version(&actor, id, version).await?))
 }
@@ -447,11 +439,9 @@ pub async fn get_version(
     responses((status = 200, body = Version), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn submit_version(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<(i64, i64)>, PathRejection>,
 ) -> Result<Json<Version>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path((id, version)) = path?;
     Ok(Json(store.submit(&actor, id, version).await?))
 }
@@ -464,10 +454,9 @@ pub async fn submit_version(
         (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn version_report(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<(i64, i64)>, PathRejection>,
 ) -> Result<Json<Report>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path((id, version)) = path?;
     let v = store.version(&actor, id, version).await?;
     let text = serde_json::to_string(&v.plan.unwrap_or_default())
@@ -504,11 +493,10 @@ pub struct DiffQuery {
         (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn proposal_diff(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<i64>, PathRejection>,
     query: Result<Query<DiffQuery>, QueryRejection>,
 ) -> Result<Json<Diff>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let (Path(id), Query(q)) = (path?, query?);
     Ok(Json(
         store
@@ -530,11 +518,9 @@ pub struct NewComment {
     responses((status = 200, body = [Comment]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn version_comments(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<(i64, i64)>, PathRejection>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path((organization_id, version)) = path?;
     let target = CommentTarget::Version {
         organization_id,
@@ -550,12 +536,10 @@ pub async fn version_comments(
     responses((status = 201, body = Comment), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn comment_version(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<(i64, i64)>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Comment>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path((organization_id, version)) = path?;
     let req: NewComment = json_body(body)?;
     let target = CommentTarget::Version {
@@ -575,11 +559,9 @@ pub async fn comment_version(
     responses((status = 200, body = [Comment]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn dispute_comments(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Vec<Comment>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(key) = path?;
     let target = CommentTarget::dispute(&key)?;
     Ok(Json(store.comments(&actor, &target).await?))
@@ -592,12 +574,10 @@ pub async fn dispute_comments(
     responses((status = 201, body = Comment), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn comment_dispute(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Comment>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(key) = path?;
     let req: NewComment = json_body(body)?;
     let target = CommentTarget::dispute(&key)?;
@@ -615,9 +595,8 @@ pub async fn comment_dispute(
     responses((status = 200, body = StateView), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn state_view(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
 ) -> Result<Json<StateView>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let inputs = store.state_inputs(&actor).await?;
     let state2 = state.clone();
     let view = tokio::task::spawn_blocking(move || {
@@ -635,10 +614,8 @@ pub async fn state_view(
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [StateVersion]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn state_versions(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
 ) -> Result<Json<Vec<StateVersion>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     Ok(Json(store.state_versions(&actor).await?))
 }
 
@@ -649,11 +626,9 @@ pub async fn state_versions(
     responses((status = 200, body = StateVersion), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn state_version(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     path: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<StateVersion>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Path(version) = path?;
     Ok(Json(store.state_version(&actor, version).await?))
 }
@@ -665,10 +640,9 @@ pub async fn state_version(
         (status = 404, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn state_diff(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     query: Result<Query<DiffQuery>, QueryRejection>,
 ) -> Result<Json<Diff>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Query(q) = query?;
     Ok(Json(
         store.state_diff(&actor, &state.data, q.from, q.to).await?,
@@ -679,11 +653,7 @@ pub async fn state_diff(
 #[utoipa::path(get, path = "/api/rulings", tag = "negotiation",
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [Ruling]), (status = 401, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
-pub async fn list_rulings(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<Ruling>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
+pub async fn list_rulings(SignedIn(store, actor): SignedIn) -> Result<Json<Vec<Ruling>>, ApiError> {
     Ok(Json(store.rulings(&actor).await?))
 }
 
@@ -696,10 +666,9 @@ pub async fn list_rulings(
         (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn make_ruling(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Ruling>), ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let req: NewRuling = json_body(body)?;
     Ok((
         StatusCode::CREATED,
@@ -722,11 +691,9 @@ pub struct AuditQuery {
     responses((status = 200, body = [AuditEntry]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 503, body = super::ErrorBody)))]
 pub async fn audit(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
+    SignedIn(store, actor): SignedIn,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let (store, actor) = signed_in(&state, &headers).await?;
     let Query(q) = query?;
     Ok(Json(
         store
