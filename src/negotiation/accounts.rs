@@ -273,10 +273,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(NegotiationError::not_found(format!("no account {user_id}")));
         }
-        sqlx::query("DELETE FROM credentials WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        end_credentials(&mut tx, user_id).await?;
         audit(
             &mut tx,
             actor,
@@ -304,10 +301,7 @@ impl Store {
             return Err(NegotiationError::not_found(format!("no account {user_id}")));
         }
         if !active {
-            sqlx::query("DELETE FROM credentials WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            end_credentials(&mut tx, user_id).await?;
         }
         audit(
             &mut tx,
@@ -325,4 +319,17 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Ends every session and token of an account (its password changed, or
+/// it was disabled).
+async fn end_credentials(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM credentials WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

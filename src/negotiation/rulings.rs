@@ -436,12 +436,7 @@ impl Store {
         let mut rationales = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(Plan::empty(
-                    "none",
-                    "none",
-                    Level::Tract,
-                    data.tracts.units.len(),
-                ));
+                plans.push(no_plan(data));
                 rationales.push(None);
                 continue;
             }
@@ -472,12 +467,7 @@ impl Store {
         let mut plans = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(Plan::empty(
-                    "none",
-                    "none",
-                    Level::Tract,
-                    data.tracts.units.len(),
-                ));
+                plans.push(no_plan(data));
                 continue;
             }
             let version = self.state_version(actor, v).await?;
@@ -504,4 +494,9 @@ fn state_version_from(row: &AnyRow, plan: Option<Value>) -> Result<StateVersion>
         inputs: serde_json::from_str(&row.try_get::<String, _>("inputs")?)?,
         plan,
     })
+}
+
+/// The plan before a first version: no HEC claims anything.
+fn no_plan(data: &Dataset) -> Plan {
+    Plan::empty("none", "none", Level::Tract, data.tracts.units.len())
 }
