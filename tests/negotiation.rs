@@ -966,6 +966,12 @@ impl Api {
         assert_eq!(r.json["error"]["code"], code, "{method} {uri}: {}", r.json);
     }
 
+    /// A request the caller's role may not make: 403 `forbidden`.
+    async fn forbidden(&self, method: &str, uri: &str, auth: Option<&str>, body: Option<Value>) {
+        self.refused(method, uri, auth, body, StatusCode::FORBIDDEN, "forbidden")
+            .await;
+    }
+
     /// Signs in for a bearer token.
     async fn token(&self, username: &str, password: &str) -> String {
         let r = self
@@ -1473,22 +1479,18 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
     let ruling = json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Hartford"], "reason": "r"});
     let user = json!({"username": "new-user", "role": "analyst", "password": PASSWORD});
     // HEC editor: not another organization's proposal, never a ruling, no accounts.
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions"),
         Some(&ed_b),
         Some(version(1, "submitted")),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions/1/submit"),
         Some(&ed_b),
         None,
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
     api.refused(
@@ -1500,127 +1502,69 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
         "not_found",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions/1/comments"),
         Some(&ed_b),
         Some(json!({"body": "x"})),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
-        "POST",
-        "/api/rulings",
-        Some(&ed_a),
-        Some(ruling.clone()),
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    api.refused(
+    api.forbidden("POST", "/api/rulings", Some(&ed_a), Some(ruling.clone()))
+        .await;
+    api.forbidden(
         "POST",
         "/api/organizations",
         Some(&ed_a),
         Some(json!({"name": "C"})),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
-        "POST",
-        "/api/users",
-        Some(&ed_a),
-        Some(user.clone()),
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    api.refused(
-        "GET",
-        "/api/users",
-        Some(&ed_a),
-        None,
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    api.refused(
-        "GET",
-        "/api/audit",
-        Some(&ed_a),
-        None,
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    api.forbidden("POST", "/api/users", Some(&ed_a), Some(user.clone()))
+        .await;
+    api.forbidden("GET", "/api/users", Some(&ed_a), None).await;
+    api.forbidden("GET", "/api/audit", Some(&ed_a), None).await;
     let waived = json!({"base_version": 1, "rationale": "why", "plan": {"hecs": [{"units": ["Hartford"], "waiver": {"reason": "r", "status": "approved"}}]}});
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions"),
         Some(&ed_a),
         Some(waived),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
     // Analyst: reads, changes nothing.
     api.get("/api/state", &analyst).await;
     api.get("/api/audit", &analyst).await;
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions"),
         Some(&analyst),
         Some(version(1, "draft")),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions/1/submit"),
         Some(&analyst),
         None,
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
-        "POST",
-        "/api/rulings",
-        Some(&analyst),
-        Some(ruling.clone()),
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
-    api.refused(
+    api.forbidden("POST", "/api/rulings", Some(&analyst), Some(ruling.clone()))
+        .await;
+    api.forbidden(
         "POST",
         &format!("/api/disputes/{a}+{b}/comments"),
         Some(&analyst),
         Some(json!({"body": "x"})),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         "/api/organizations",
         Some(&analyst),
         Some(json!({"name": "C"})),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
-        "POST",
-        "/api/users",
-        Some(&analyst),
-        Some(user.clone()),
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    api.forbidden("POST", "/api/users", Some(&analyst), Some(user.clone()))
+        .await;
     api.refused(
         "GET",
         &format!("/api/organizations/{a}/proposal/versions/1"),
@@ -1631,54 +1575,39 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
     )
     .await;
     // Staff: rules, but edits no proposal and manages no account.
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions"),
         Some(&staff),
         Some(version(1, "draft")),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions/1/submit"),
         Some(&staff),
         None,
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
+    api.forbidden(
         "POST",
         "/api/organizations",
         Some(&staff),
         Some(json!({"name": "C"})),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
-    api.refused(
-        "POST",
-        "/api/users",
-        Some(&staff),
-        Some(user.clone()),
-        S::FORBIDDEN,
-        "forbidden",
-    )
-    .await;
+    api.forbidden("POST", "/api/users", Some(&staff), Some(user.clone()))
+        .await;
     api.refused("POST", "/api/rulings", Some(&staff), Some(json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Hartford"], "reason": " "})), S::UNPROCESSABLE_ENTITY, "invalid").await;
     api.refused("POST", "/api/rulings", Some(&staff), Some(json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Atlantis"], "reason": "r"})), S::UNPROCESSABLE_ENTITY, "invalid").await;
     api.post("/api/rulings", &staff, ruling.clone()).await;
     // Administrator: accounts and organizations, but no ruling and no proposal.
-    api.refused("POST", "/api/rulings", Some(&admin), Some(json!({"base_state_version": 1, "kind": "assign", "organization_id": b, "units": ["Hartford"], "reason": "r"})), S::FORBIDDEN, "forbidden").await;
-    api.refused(
+    api.forbidden("POST", "/api/rulings", Some(&admin), Some(json!({"base_state_version": 1, "kind": "assign", "organization_id": b, "units": ["Hartford"], "reason": "r"}))).await;
+    api.forbidden(
         "POST",
         &format!("/api/organizations/{a}/proposal/versions"),
         Some(&admin),
         Some(version(1, "draft")),
-        S::FORBIDDEN,
-        "forbidden",
     )
     .await;
     api.post("/api/users", &admin, user.clone()).await;
