@@ -1,10 +1,13 @@
 //! Exports of a plan of the 8 old counties, on the real Connecticut data,
 //! read back with hecmap's own readers.
 
+mod common;
+
 use std::path::Path;
 use std::sync::LazyLock;
 use std::time::Instant;
 
+use common::COUNTY_POPULATION;
 use geo::{Area, Contains, MultiPolygon, Point, Winding};
 use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
 use hecmap::dataset::{DataConfig, Dataset};
@@ -27,17 +30,6 @@ static COUNTIES: LazyLock<(Plan, Report)> = LazyLock::new(|| {
 });
 
 /// 2020 census population of the old counties (../shared/data/ct/README.md).
-const COUNTY_POPULATION: [(&str, f64); 8] = [
-    ("Fairfield", 957_419.0),
-    ("Hartford", 899_498.0),
-    ("Litchfield", 185_186.0),
-    ("Middlesex", 164_245.0),
-    ("New Haven", 864_835.0),
-    ("New London", 268_555.0),
-    ("Tolland", 149_788.0),
-    ("Windham", 116_418.0),
-];
-
 /// Downtown Hartford.
 const HARTFORD: (f64, f64) = (-72.6851, 41.7637);
 

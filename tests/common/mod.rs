@@ -6,6 +6,18 @@ use std::sync::LazyLock;
 use hecmap::dataset::{DataConfig, Dataset};
 use hecmap::units::UnitId;
 
+/// 2020 population of the eight old counties (the data README).
+pub const COUNTY_POPULATION: [(&str, f64); 8] = [
+    ("Fairfield", 957_419.0),
+    ("Hartford", 899_498.0),
+    ("Litchfield", 185_186.0),
+    ("Middlesex", 164_245.0),
+    ("New Haven", 864_835.0),
+    ("New London", 268_555.0),
+    ("Tolland", 149_788.0),
+    ("Windham", 116_418.0),
+];
+
 static DATA: LazyLock<Dataset> = LazyLock::new(|| {
     Dataset::load(&DataConfig::default()).expect("the Connecticut data in ../shared/data/ct loads")
 });
