@@ -740,9 +740,18 @@ fn slug(name: &str) -> String {
             out.push('_');
         }
     }
+    // File systems refuse names over 255 bytes; keep well inside that.
+    let out: String = out
+        .trim_matches(['_', '.'])
+        .chars()
+        .take(MAX_SLUG_CHARS)
+        .collect();
     let out = out.trim_matches(['_', '.']).to_string();
     if out.is_empty() { "plan".into() } else { out }
 }
+
+/// The longest file stem an export gets from a plan's name.
+const MAX_SLUG_CHARS: usize = 80;
 
 #[cfg(test)]
 mod tests {
@@ -772,6 +781,7 @@ mod tests {
         assert_eq!(slug("Old counties (2020)"), "Old_counties_2020");
         assert_eq!(slug("  "), "plan");
         assert_eq!(slug("a/b\\c"), "a_b_c");
+        assert_eq!(slug(&"x".repeat(10_000)).len(), MAX_SLUG_CHARS);
     }
 
     #[test]

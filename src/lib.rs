@@ -16,6 +16,7 @@ pub mod geoid;
 pub mod graph;
 pub mod index;
 pub mod join;
+pub mod limits;
 pub mod medicare;
 pub mod need;
 pub mod negotiation;

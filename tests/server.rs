@@ -20,6 +20,10 @@ static STATE: LazyLock<SharedState> = LazyLock::new(|| {
     let data = Arc::new(Dataset::load(&DataConfig::default()).unwrap());
     let config = ServerConfig {
         body_limit_bytes: 2 * 1024 * 1024,
+        // Binary uploads are read as `hecmap serve` reads them.
+        reader: hecmap::source::ForeignReader::Child {
+            exe: env!("CARGO_BIN_EXE_hecmap").into(),
+        },
         ..ServerConfig::default()
     };
     AppState::new(data, RulesConfig::default(), config)
@@ -92,6 +96,99 @@ async fn health_and_version() {
     );
     let v = get("/api/version").await.json();
     assert_eq!(v["report_schema"], "hecmap.report/1");
+    // Anonymous endpoints reveal no server paths.
+    let data_dir = common::data().config.dir.display().to_string();
+    assert!(!v.to_string().contains(&data_dir), "{v}");
+    assert!(v.get("data_dir").is_none(), "{v}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    for uri in ["/api/health", "/api/units/town/Hartford", "/api/nowhere"] {
+        let r = get(uri).await;
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(r.headers[name], value, "{uri}: {name}");
+        }
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert!(!csp.contains("unsafe-eval"), "{uri}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn writes_from_another_site_are_refused_and_same_site_ones_pass() {
+    let attempt = |origin: Option<&'static str>, fetch_site: Option<&'static str>| {
+        let mut req = Request::post("/api/validate")
+            .header(header::HOST, "hecmap.example:8080")
+            .header(header::CONTENT_TYPE, "text/csv");
+        if let Some(origin) = origin {
+            req = req.header(header::ORIGIN, origin);
+        }
+        if let Some(site) = fetch_site {
+            req = req.header("sec-fetch-site", site);
+        }
+        send(req.body(Body::from(county_plan_csv())).unwrap())
+    };
+    let foreign = attempt(Some("http://evil.example"), Some("cross-site")).await;
+    assert_error(&foreign, StatusCode::FORBIDDEN, "evil.example");
+    // A foreign page that hides its Origin is still known by Sec-Fetch-Site.
+    assert_error(
+        &attempt(None, Some("cross-site")).await,
+        StatusCode::FORBIDDEN,
+        "another site",
+    );
+    // Another port on the same host is another origin.
+    assert_error(
+        &attempt(Some("http://hecmap.example:9090"), None).await,
+        StatusCode::FORBIDDEN,
+        "9090",
+    );
+    // The server's own page and non-browser clients pass.
+    assert_eq!(
+        attempt(Some("http://hecmap.example:8080"), Some("same-origin"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(attempt(None, None).await.status, StatusCode::OK);
+    // Reads are not writes: a foreign page may still fetch a tile.
+    let tile = send(
+        Request::get("/api/health")
+            .header(header::ORIGIN, "http://evil.example")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(tile.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn caps_and_budgets_refuse_with_the_setting_named() {
+    // 41 HECs, one town each: over the default cap of 40.
+    let towns = &common::data().towns;
+    let csv: String = std::iter::once("town,hec\n".to_string())
+        .chain((0..41).map(|t| format!("{},HEC {t}\n", towns.units.name[t])))
+        .collect();
+    let r = post("/api/validate?scope=partial", "text/csv", csv).await;
+    assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "--max-hecs");
+    assert_eq!(r.json()["error"]["code"], "too_large");
+    // Two hundred overlapping drawn HECs: refused before any geometry work.
+    let square = "[[[-72.7,41.7],[-72.6,41.7],[-72.6,41.8],[-72.7,41.8],[-72.7,41.7]]]";
+    let features: Vec<String> = (0..200)
+        .map(|i| format!(r#"{{"type":"Feature","properties":{{"hec":"H{i}"}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}"#))
+        .collect();
+    let geojson = format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    );
+    let started = std::time::Instant::now();
+    let r = post("/api/validate", "application/geo+json", geojson).await;
+    assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "HECs in the plan: 200");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use hecmap::dataset::{CountsFile, DataConfig, Dataset, Progress};
 use hecmap::export::ExportFormat;
+use hecmap::limits::InputLimits;
 use hecmap::plan::{PlanFormat, PlanScope};
 use hecmap::rules::RulesConfig;
 use hecmap::units::Level;
@@ -109,6 +110,23 @@ enum Command {
     /// administrator, HEC editors, staff, analysts, API tokens).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Read an uploaded shapefile (zip) or GeoPackage from standard input
+    /// and write it as GeoJSON: the server runs this in a separate, limited
+    /// process so that no file can take the service down.
+    #[command(hide = true)]
+    ReadUpload {
+        #[arg(long)]
+        format: String,
+        /// The upload's name, for messages.
+        #[arg(long, default_value = "upload")]
+        origin: String,
+        #[arg(long)]
+        max_unpacked_bytes: u64,
+        #[arg(long)]
+        max_features: usize,
+        #[arg(long)]
+        max_vertices: usize,
+    },
     /// Write a plan's dissolved HEC boundaries with their totals (or, as CSV, its assignment).
     Export {
         #[command(flatten)]
@@ -178,6 +196,56 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when served over HTTPS).
     #[arg(long, env = "HECMAP_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// A load balancer or proxy whose X-Forwarded-For names the client
+    /// (repeat, or separate with commas); from anyone else it is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "HECMAP_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Plans validated or exported at once; more wait briefly, then get 503
+    /// (default: the number of cores).
+    #[arg(long, env = "HECMAP_HEAVY_CONCURRENCY")]
+    heavy_concurrency: Option<usize>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Caps on what one uploaded plan may hold and cost.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Features in an uploaded polygon layer.
+    #[arg(long, default_value_t = InputLimits::default().max_features, env = "HECMAP_MAX_FEATURES")]
+    max_features: usize,
+    /// Vertices in an uploaded polygon layer, all features together.
+    #[arg(long, default_value_t = InputLimits::default().max_vertices, env = "HECMAP_MAX_VERTICES")]
+    max_vertices: usize,
+    /// HECs in one plan.
+    #[arg(long, default_value_t = InputLimits::default().max_hecs, env = "HECMAP_MAX_HECS")]
+    max_hecs: usize,
+    /// Bytes a zipped upload may unpack to.
+    #[arg(long, default_value_t = InputLimits::default().max_unpacked_bytes, env = "HECMAP_MAX_UNPACKED_BYTES")]
+    max_unpacked_bytes: u64,
+    /// Seconds reading and checking one plan may take; the work stops then.
+    #[arg(long, default_value_t = InputLimits::default().max_seconds, env = "HECMAP_MAX_SECONDS")]
+    max_seconds: u64,
+    /// Memory of the process that reads shapefiles and GeoPackages, in MB.
+    #[arg(long, default_value_t = InputLimits::default().reader_memory_bytes / (1024 * 1024), env = "HECMAP_READER_MEMORY_MB")]
+    reader_memory_mb: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> InputLimits {
+        InputLimits {
+            max_unpacked_bytes: self.max_unpacked_bytes,
+            max_features: self.max_features,
+            max_vertices: self.max_vertices,
+            max_hecs: self.max_hecs,
+            max_seconds: self.max_seconds,
+            reader_memory_bytes: self.reader_memory_mb.saturating_mul(1024 * 1024),
+        }
+    }
 }
 
 /// Where the negotiation (proposals, rulings, accounts) is stored.
@@ -338,6 +406,26 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Rules { rules, format } = &cli.command {
         return output::rules(&read_rules(rules.as_deref())?, *format);
     }
+    if let Command::ReadUpload {
+        format,
+        origin,
+        max_unpacked_bytes,
+        max_features,
+        max_vertices,
+    } = &cli.command
+    {
+        use hecmap::source::upload::{ForeignFormat, child_main};
+        let format = ForeignFormat::parse(format)
+            .ok_or_else(|| format!("read-upload: unknown format {format:?}: zip or gpkg"))?;
+        let limits = InputLimits {
+            max_unpacked_bytes: *max_unpacked_bytes,
+            max_features: *max_features,
+            max_vertices: *max_vertices,
+            ..InputLimits::default()
+        };
+        let code = child_main(format, origin, &limits);
+        return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+    }
     if let Command::Admin(command) = cli.command {
         return admin(command);
     }
@@ -380,7 +468,9 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules { .. } | Command::Admin(_) => unreachable!("handled before loading data"),
+        Command::Rules { .. } | Command::Admin(_) | Command::ReadUpload { .. } => {
+            unreachable!("handled before loading data")
+        }
     }
 }
 
@@ -407,6 +497,15 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
             .web_dir
             .or_else(|| default_web.is_dir().then_some(default_web)),
         secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxies,
+        heavy_concurrency: args
+            .heavy_concurrency
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1),
+        limits: args.limits.limits(),
+        reader: hecmap::source::ForeignReader::Child {
+            exe: std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?,
+        },
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -423,9 +522,11 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
         Some(store)
     };
     let state = AppState::with_store(std::sync::Arc::new(data), rules, config, store);
-    runtime
-        .block_on(hecmap::server::serve(state))
-        .map_err(|e| format!("server: {e}"))?;
+    let served = runtime.block_on(hecmap::server::serve(state));
+    // Work still running on blocking threads (a plan being checked) is not
+    // waited for: it stops with the process; reader processes die with it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served.map_err(|e| format!("server: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -174,6 +174,12 @@ pub enum PlanError {
     Source(#[from] crate::source::SourceError),
     #[error("{source_name}: {reason}")]
     Unreadable { source_name: String, reason: String },
+    /// A cap or the time budget of [`crate::limits`] stopped the work.
+    #[error("{source_name}: {limit}")]
+    Limit {
+        source_name: String,
+        limit: crate::limits::LimitError,
+    },
 }
 
 impl PlanError {
@@ -386,6 +392,87 @@ pub fn read_plan(
             let layer = crate::source::read_polygons(path)?;
             let (plan, resolution) = resolve_polygons(data, &layer, options)?;
             Ok((plan, Some(resolution)))
+        }
+    }
+}
+
+/// Reads a plan uploaded by someone else, under `limits`: text forms in
+/// this process, binary forms (a zipped shapefile, a GeoPackage) through
+/// `reader` (see [`crate::source::ForeignReader`]), then resolves polygons
+/// to tracts. Every cap refused is a [`PlanError::Limit`] naming it (or a
+/// [`crate::source::SourceError::Limit`] inside [`PlanError::Source`]).
+pub fn read_plan_upload(
+    data: &Dataset,
+    bytes: &[u8],
+    format: PlanFormat,
+    source: &str,
+    options: &PolygonOptions,
+    limits: &crate::limits::InputLimits,
+    reader: &crate::source::ForeignReader,
+) -> Result<LoadedPlan, PlanError> {
+    use crate::source::upload::{ForeignFormat, check_layer, read_foreign};
+    let layer = match format {
+        PlanFormat::Csv => {
+            let plan = parse_csv_plan(data, bytes, source)?;
+            check_hecs(source, plan.regions.len(), limits)?;
+            return Ok((plan, None));
+        }
+        PlanFormat::Json => {
+            let text = std::str::from_utf8(bytes).map_err(|e| PlanError::Unreadable {
+                source_name: source.to_string(),
+                reason: format!("not UTF-8 text ({e})"),
+            })?;
+            if !is_geojson(text) {
+                let plan = parse_json_plan(data, text, source)?;
+                check_hecs(source, plan.regions.len(), limits)?;
+                return Ok((plan, None));
+            }
+            let layer = crate::source::read_geojson_str(text, source)?;
+            check_layer(&layer, limits)?;
+            layer
+        }
+        PlanFormat::Shp => read_foreign(bytes, ForeignFormat::Zip, source, limits, reader)?,
+        PlanFormat::Gpkg => read_foreign(bytes, ForeignFormat::GeoPackage, source, limits, reader)?,
+    };
+    // Counting HECs is cheap; resolving them costs per pair of HECs.
+    check_hecs(source, polygons::hec_count(&layer, options), limits)?;
+    let (plan, resolution) = resolve_polygons(data, &layer, options)?;
+    Ok((plan, Some(resolution)))
+}
+
+fn check_hecs(
+    source: &str,
+    hecs: usize,
+    limits: &crate::limits::InputLimits,
+) -> Result<(), PlanError> {
+    crate::limits::InputLimits::check(
+        "HECs in the plan",
+        hecs as u64,
+        limits.max_hecs as u64,
+        "--max-hecs",
+    )
+    .map_err(|limit| PlanError::Limit {
+        source_name: source.to_string(),
+        limit,
+    })
+}
+
+impl From<crate::limits::LimitError> for PlanError {
+    fn from(limit: crate::limits::LimitError) -> Self {
+        PlanError::Limit {
+            source_name: "the plan".into(),
+            limit,
+        }
+    }
+}
+
+impl PlanError {
+    /// The cap or budget that stopped the work, if that is the error.
+    pub fn limit(&self) -> Option<&crate::limits::LimitError> {
+        match self {
+            PlanError::Limit { limit, .. }
+            | PlanError::Source(crate::source::SourceError::Limit { limit, .. }) => Some(limit),
+            _ => None,
         }
     }
 }

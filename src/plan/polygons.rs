@@ -208,6 +208,7 @@ pub fn resolve_polygons(
     let field = name_field(layer, options);
     let mut geometries: Vec<Vec<&MultiPolygon>> = Vec::new();
     for feature in &layer.features {
+        checkpoint(&source, "checking the polygons")?;
         let place = format!("feature {}", feature.index);
         let hec = match &field {
             Some(f) => text(&feature.properties, f),
@@ -284,6 +285,7 @@ pub fn resolve_polygons(
         .zip(&tracts.projected)
         .zip(&tracts.area_m2);
     for (t, ((bbox, geometry), &land)) in each_tract.enumerate() {
+        checkpoint(&source, "resolving the polygons to tracts")?;
         let Some(bbox) = *bbox else {
             continue;
         };
@@ -382,6 +384,27 @@ fn reprojector(
 
 /// The property holding HEC names: the option, or the first of
 /// [`NAME_FIELDS`] that any feature has.
+/// Stops the work when the thread's deadline has passed ([`crate::limits`]).
+fn checkpoint(source: &str, what: &str) -> Result<(), PlanError> {
+    crate::limits::checkpoint(what).map_err(|limit| PlanError::Limit {
+        source_name: source.to_string(),
+        limit,
+    })
+}
+
+/// How many HECs the layer's features name (before any geometry work).
+pub fn hec_count(layer: &VectorLayer, options: &PolygonOptions) -> usize {
+    let Some(field) = name_field(layer, options) else {
+        return 0;
+    };
+    let names: std::collections::HashSet<String> = layer
+        .features
+        .iter()
+        .filter_map(|f| text(&f.properties, &field))
+        .collect();
+    names.len()
+}
+
 fn name_field(layer: &VectorLayer, options: &PolygonOptions) -> Option<String> {
     if let Some(f) = &options.name_field {
         return Some(f.clone());
@@ -575,6 +598,7 @@ fn find_pieces(
     let mut found: Vec<(PieceKind, Vec<RegionId>, MultiPolygon)> = Vec::new();
     for (i, a) in shapes.iter().enumerate() {
         for (j, b) in shapes.iter().enumerate().skip(i + 1) {
+            checkpoint(source, "finding overlaps between HECs")?;
             let (Some(ba), Some(bb)) = (a.bbox, b.bbox) else {
                 continue;
             };
@@ -618,6 +642,7 @@ fn find_pieces(
     let mut pieces = Vec::new();
     for (kind, regions, geometry) in found {
         for part in geometry.0 {
+            checkpoint(source, "measuring overlaps and gaps")?;
             let area_m2 = part.unsigned_area();
             if area_m2 < MIN_PIECE_M2 {
                 continue;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::SharedState;
 use super::error::ApiError;
-use super::plan_body::{PlanQuery, PlanUpload, load_plan};
+use super::plan_body::{PlanQuery, PlanUpload, heavy, read_upload};
 use crate::export::{ExportFormat, export_bytes};
 use crate::features::{feature, unit_properties};
 use crate::report::Report;
@@ -53,17 +53,15 @@ pub struct Version {
     name: &'static str,
     version: &'static str,
     report_schema: &'static str,
-    data_dir: String,
 }
 
 /// The service's version and the report schema it returns.
 #[utoipa::path(get, path = "/api/version", tag = "service", responses((status = 200, body = Version)))]
-pub async fn version(State(state): State<SharedState>) -> Json<Version> {
+pub async fn version() -> Json<Version> {
     Json(Version {
         name: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         report_schema: crate::report::SCHEMA,
-        data_dir: state.data.config.dir.display().to_string(),
     })
 }
 
@@ -257,13 +255,15 @@ pub async fn units_within(
     )))
 }
 
-async fn validated(
+/// Reads and validates a posted plan (see [`heavy`]).
+fn validated(
     state: &SharedState,
     query: &PlanQuery,
     upload: PlanUpload,
 ) -> Result<(crate::plan::Plan, Report), ApiError> {
     let rules = query.rules(&state.rules)?;
-    let (plan, polygons) = load_plan(state, query, upload, &rules).await?;
+    let (plan, polygons) = read_upload(state, query, upload, &rules)?;
+    crate::limits::checkpoint("validating the plan")?;
     let mut validator = Validator::new(&state.data, rules, plan, polygons)?;
     let report = validator.report();
     Ok((validator.plan().clone(), report))
@@ -280,9 +280,17 @@ pub async fn validate(
     State(state): State<SharedState>,
     query: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
     upload: PlanUpload,
-) -> Result<Json<Report>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    Ok(Json(validated(&state, &query, upload).await?.1))
+    let shared = state.clone();
+    // Serialised on the blocking thread too: a report can be megabytes.
+    let json = heavy(&state, "validations", move || {
+        let (_, report) = validated(&shared, &query, upload)?;
+        serde_json::to_vec(&report)
+            .map_err(|e| ApiError::internal(format!("cannot write the report: {e}")))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -305,12 +313,13 @@ pub async fn export(
     upload: PlanUpload,
 ) -> Result<Response, ApiError> {
     let (Query(to), Query(query)) = (to?, query?);
-    let (plan, report) = validated(&state, &query, upload).await?;
-    let data = state.data.clone();
-    let (bytes, content_type, file_name) =
-        tokio::task::spawn_blocking(move || export_bytes(&data, &report, &plan, to.to))
-            .await
-            .map_err(|e| ApiError::internal(format!("export failed: {e}")))??;
+    let shared = state.clone();
+    let (bytes, content_type, file_name) = heavy(&state, "exports", move || {
+        let (plan, report) = validated(&shared, &query, upload)?;
+        crate::limits::checkpoint("exporting the plan")?;
+        Ok(export_bytes(&shared.data, &report, &plan, to.to)?)
+    })
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::export::ExportError;
+use crate::limits::LimitError;
 use crate::need::NeedError;
 use crate::negotiation::NegotiationError;
 use crate::plan::PlanError;
@@ -38,6 +39,9 @@ pub struct ApiError {
     pub message: String,
     /// The latest version, for a conflict.
     pub current: Option<i64>,
+    /// Seconds to wait before trying again (a `Retry-After` header), for
+    /// 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -47,7 +51,24 @@ impl ApiError {
             code,
             message: message.into(),
             current: None,
+            retry_after: None,
         }
+    }
+
+    /// The same error with a `Retry-After` of `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
+    }
+
+    /// 503: the server is at its bound of concurrent heavy work.
+    pub fn busy(what: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("the server is busy with other {what}; try again in a few seconds"),
+        )
+        .retry_after(2)
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -76,6 +97,7 @@ impl IntoResponse for ApiError {
         } else {
             tracing::info!(code = self.code, message = %self.message, "request refused");
         }
+        let retry_after = self.retry_after;
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code,
@@ -83,13 +105,35 @@ impl IntoResponse for ApiError {
                 current: self.current,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
 impl From<PlanError> for ApiError {
     fn from(e: PlanError) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_plan", e.to_string())
+        match e.limit() {
+            Some(LimitError::TooLarge { .. }) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            Some(LimitError::OutOfTime { .. }) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "out_of_time",
+                e.to_string(),
+            ),
+            None => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_plan", e.to_string()),
+        }
+    }
+}
+
+impl From<LimitError> for ApiError {
+    fn from(e: LimitError) -> Self {
+        PlanError::from(e).into()
     }
 }
 
@@ -107,7 +151,9 @@ impl From<NeedError> for ApiError {
 
 impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> Self {
-        Self::internal(e.to_string())
+        // The message may name a scratch path on this server: log it, not send it.
+        tracing::error!(error = %e, "export failed");
+        Self::internal("the export failed on this server; it has been logged")
     }
 }
 

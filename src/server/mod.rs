@@ -4,7 +4,9 @@
 //! Nothing in the engine depends on this module.
 
 mod api;
+pub mod client;
 mod error;
+mod guard;
 mod negotiation_routes;
 mod openapi;
 mod plan_body;
@@ -15,10 +17,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use std::future::IntoFuture;
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
+use axum::{Router, middleware};
 use serde::{Deserialize, Serialize};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -26,7 +30,6 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::dataset::Dataset;
 use crate::rules::RulesConfig;
@@ -54,7 +57,26 @@ pub struct ServerConfig {
     /// Mark the session cookie `Secure` (serve over HTTPS, or behind a
     /// proxy that does).
     pub secure_cookies: bool,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client;
+    /// from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Plans validated or exported at once (reading, resolving, checking);
+    /// past it a request waits [`HEAVY_QUEUE_WAIT`], then gets 503.
+    pub heavy_concurrency: usize,
+    /// Caps on uploaded plans.
+    pub limits: crate::limits::InputLimits,
+    /// How binary uploads are read: in a separate, limited process by
+    /// `hecmap serve`; in process where no executable is at hand (tests).
+    #[serde(skip, default = "in_process")]
+    pub reader: crate::source::ForeignReader,
 }
+
+fn in_process() -> crate::source::ForeignReader {
+    crate::source::ForeignReader::InProcess
+}
+
+/// How long a plan may wait for a free slot before the answer is 503.
+pub const HEAVY_QUEUE_WAIT: Duration = Duration::from_secs(2);
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -66,6 +88,10 @@ impl Default for ServerConfig {
             tile_cache_entries: 20_000,
             web_dir: None,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            heavy_concurrency: 2,
+            limits: crate::limits::InputLimits::default(),
+            reader: in_process(),
         }
     }
 }
@@ -83,6 +109,8 @@ pub struct AppState {
     /// The negotiation's storage (proposals, rulings, accounts); None:
     /// its routes answer 503.
     pub store: Option<crate::negotiation::Store>,
+    /// Slots for CPU-bound work on plans ([`ServerConfig::heavy_concurrency`]).
+    pub heavy_work: Arc<tokio::sync::Semaphore>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -103,6 +131,7 @@ impl AppState {
         let tiles = TileSource::new(&data);
         Arc::new(Self {
             tile_cache: quick_cache::sync::Cache::new(config.tile_cache_entries.max(1)),
+            heavy_work: Arc::new(tokio::sync::Semaphore::new(config.heavy_concurrency.max(1))),
             data,
             rules,
             tiles,
@@ -136,43 +165,66 @@ pub fn router(state: SharedState) -> Router {
         .merge(tile_routes::routes())
         .merge(negotiation_routes::routes())
         .merge(openapi::routes())
-        .with_state(state);
+        .with_state(state.clone());
     if let Some(dir) = &config.web_dir {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
     }
-    app.layer(DefaultBodyLimit::max(config.body_limit_bytes))
+    let app = app
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin_writes,
+        ))
         .layer(cors(&config.cors_origins))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.timeout_secs),
         ))
         .layer(CatchPanicLayer::custom(|_| {
-            ApiError::internal("the server failed on this request; it has been logged").into_response()
-        }))
+            ApiError::internal("the server failed on this request; it has been logged")
+                .into_response()
+        }));
+    guard::security_headers(app, config.secure_cookies)
+        .layer(middleware::from_fn_with_state(state, guard::log_request))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
-        }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// How long in-flight requests may take to finish once the server is told
+/// to stop; past it the server stops anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// Serves until Ctrl-C or SIGTERM, then stops within [`SHUTDOWN_GRACE`]
+/// whatever the requests in flight are doing.
 pub async fn serve(state: SharedState) -> std::io::Result<()> {
     let addr = state.config.addr;
+    guard::remove_stale_scratch();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "hecmap listening");
     eprintln!("hecmap: serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing requests in flight");
+        let _ = stopping.send(true);
+    });
+    let grace = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result,
+        () = grace => {
+            tracing::warn!("stopping without waiting for the requests still in flight");
+            Ok(())
+        }
+    }
 }
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

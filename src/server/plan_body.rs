@@ -9,7 +9,10 @@ use serde::Deserialize;
 
 use super::SharedState;
 use super::error::ApiError;
-use crate::plan::{LoadedPlan, PlanFormat, PlanScope, read_plan, read_plan_text};
+use std::time::Duration;
+
+use crate::limits::{Deadline, with_deadline};
+use crate::plan::{LoadedPlan, PlanFormat, PlanScope, read_plan_upload};
 use crate::rules::RulesConfig;
 
 /// Query parameters of the endpoints that take a plan.
@@ -34,6 +37,18 @@ pub struct PlanQuery {
 impl PlanQuery {
     /// The server's rules with this request's overrides.
     pub fn rules(&self, base: &RulesConfig) -> Result<RulesConfig, ApiError> {
+        for (field, value) in [("name", &self.name), ("name_field", &self.name_field)] {
+            let length = value.as_deref().map_or(0, |v| v.chars().count());
+            if length > MAX_NAME_CHARS {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "too_long",
+                    format!(
+                        "{field} is {length} characters long; at most {MAX_NAME_CHARS} are accepted"
+                    ),
+                ));
+            }
+        }
         let mut rules = match &self.rules {
             Some(text) => {
                 let overrides: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -50,11 +65,31 @@ impl PlanQuery {
     }
 }
 
+/// The longest plan name or property name a request may give.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// A plan's bytes and the form they are in.
 pub struct PlanUpload {
     pub bytes: Bytes,
     pub format: Option<PlanFormat>,
     pub file_name: String,
+}
+
+/// The name an upload is shown by in messages: the client's file name,
+/// without any directories, trimmed to 100 characters.
+fn upload_name(file_name: Option<&str>) -> String {
+    let name = file_name
+        .unwrap_or("upload")
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("upload")
+        .trim();
+    let name: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
+    if name.is_empty() {
+        "upload".into()
+    } else {
+        name
+    }
 }
 
 fn format_from_content_type(content_type: &str) -> Option<PlanFormat> {
@@ -90,7 +125,7 @@ impl<S: Send + Sync> FromRequest<S> for PlanUpload {
         if content_type.starts_with("multipart/form-data") {
             let mut multipart = Multipart::from_request(req, state).await?;
             while let Some(field) = multipart.next_field().await? {
-                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let file_name = upload_name(field.file_name());
                 if field.name() != Some("file") && field.file_name().is_none() {
                     continue;
                 }
@@ -117,8 +152,39 @@ impl<S: Send + Sync> FromRequest<S> for PlanUpload {
     }
 }
 
-/// Reads the uploaded plan (on a blocking thread: polygons take real work).
-pub async fn load_plan(
+/// Runs CPU-bound work on a plan off the async runtime: waits at most
+/// [`super::HEAVY_QUEUE_WAIT`] for one of the server's heavy-work slots
+/// (503 with `Retry-After` past that), then runs `work` on a blocking
+/// thread with the upload's time budget installed, so that the engine's
+/// loops stop themselves when it runs out. The slot is held until the work
+/// ends, even if the client has gone: the bound is on real CPU work.
+pub async fn heavy<T: Send + 'static>(
+    state: &SharedState,
+    what: &'static str,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = tokio::time::timeout(
+        super::HEAVY_QUEUE_WAIT,
+        state.heavy_work.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| ApiError::busy(what))?
+    .map_err(|_| ApiError::busy(what))?;
+    let budget = Duration::from_secs(state.config.limits.max_seconds);
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        with_deadline(Deadline::after(budget), work)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "heavy work panicked");
+        ApiError::internal("the server failed on this request; it has been logged")
+    })?
+}
+
+/// Reads the uploaded plan under the server's caps: text forms here,
+/// binary forms in the limited reader process. Call it inside [`heavy`].
+pub fn read_upload(
     state: &SharedState,
     query: &PlanQuery,
     upload: PlanUpload,
@@ -137,50 +203,20 @@ pub async fn load_plan(
             "say the plan's form with Content-Type (text/csv, application/json, application/geo+json, application/zip, application/geopackage+sqlite3) or ?format=",
         )
     })?;
-    let state = state.clone();
-    let options = rules.polygons.clone();
-    let scope = query.scope;
-    let name = query.name.clone();
-    let source = upload.file_name.clone();
-    let mut loaded = tokio::task::spawn_blocking(move || -> Result<LoadedPlan, ApiError> {
-        match format {
-            PlanFormat::Csv | PlanFormat::Json => Ok(read_plan_text(
-                &state.data,
-                &upload.bytes,
-                format,
-                &source,
-                &options,
-            )?),
-            PlanFormat::Shp | PlanFormat::Gpkg => {
-                let suffix = if format == PlanFormat::Shp {
-                    ".zip"
-                } else {
-                    ".gpkg"
-                };
-                let mut file = tempfile::Builder::new()
-                    .prefix("hecmap-upload-")
-                    .suffix(suffix)
-                    .tempfile()
-                    .map_err(|e| ApiError::internal(format!("cannot store the upload: {e}")))?;
-                std::io::Write::write_all(&mut file, &upload.bytes)
-                    .map_err(|e| ApiError::internal(format!("cannot store the upload: {e}")))?;
-                // Errors name the upload, not the temporary file it was kept in.
-                let temp = file.path().display().to_string();
-                let (mut plan, resolution) =
-                    read_plan(&state.data, file.path(), Some(format), &options)
-                        .map_err(|e| ApiError::from(e).renaming(&temp, &source))?;
-                plan.source = source.clone();
-                Ok((plan, resolution))
-            }
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("plan reader failed: {e}")))??;
-    if let Some(scope) = scope {
+    let mut loaded = read_plan_upload(
+        &state.data,
+        &upload.bytes,
+        format,
+        &upload.file_name,
+        &rules.polygons,
+        &state.config.limits,
+        &state.config.reader,
+    )?;
+    if let Some(scope) = query.scope {
         loaded.0.scope = scope;
     }
-    if let Some(name) = name {
-        loaded.0.name = name;
+    if let Some(name) = &query.name {
+        loaded.0.name = name.clone();
     }
     Ok(loaded)
 }

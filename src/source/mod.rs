@@ -35,6 +35,7 @@ mod ogr;
 mod shp;
 #[cfg(test)]
 mod tests;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +45,20 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value};
 
 use crate::crs::{CrsError, Reprojector, WGS84};
+
+/// How files in binary formats (shapefiles, GeoPackages) are opened.
+///
+/// Their parsers (GDAL, SQLite, the shapefile reader) run native code over
+/// bytes anyone may have crafted, so the server reads them in a separate
+/// process (`hecmap read-upload`) with CPU, memory and time limits, and
+/// takes back only GeoJSON, which this process parses under its own caps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForeignReader {
+    /// In this process: for the command line's own files and for tests.
+    InProcess,
+    /// In a child process running this executable.
+    Child { exe: PathBuf },
+}
 
 /// What [`VectorLayer::source_crs`] says when a file declares no CRS.
 pub const ASSUMED_WGS84: &str = "EPSG:4326 (assumed: none declared)";
@@ -203,6 +218,80 @@ pub enum SourceError {
     /// GDAL could not open or read the dataset.
     #[error("{path}: GDAL cannot read it: {reason}")]
     Gdal { path: String, reason: String },
+    /// The separate reader process refused the file; `message` is its
+    /// error, naming the file as the user knows it.
+    #[error("{message}")]
+    Foreign { path: String, message: String },
+    /// A cap or the time budget of [`crate::limits`] stopped the reading.
+    #[error("{path}: {limit}")]
+    Limit {
+        path: String,
+        limit: crate::limits::LimitError,
+    },
+}
+
+impl SourceError {
+    /// The file the error is about.
+    fn path_mut(&mut self) -> &mut String {
+        match self {
+            SourceError::Io { path, .. }
+            | SourceError::Parse { path, .. }
+            | SourceError::Crs { path, .. }
+            | SourceError::Transform { path, .. }
+            | SourceError::NotPolygon { path, .. }
+            | SourceError::MissingGeometry { path, .. }
+            | SourceError::BadGeometry { path, .. }
+            | SourceError::NonFinite { path, .. }
+            | SourceError::ProjectedWithoutCrs { path, .. }
+            | SourceError::OutOfRange { path, .. }
+            | SourceError::Property { path, .. }
+            | SourceError::NoFeatures { path }
+            | SourceError::Gdal { path, .. }
+            | SourceError::Foreign { path, .. }
+            | SourceError::Limit { path, .. } => path,
+        }
+    }
+
+    /// The same error with every mention of the private scratch files
+    /// `from` (and anything under `dir`) replaced by `to`, the name the
+    /// user knows.
+    pub fn renamed(mut self, dir: &str, to: &str) -> Self {
+        let fix = |text: &str| -> String {
+            // "/tmp/hecmap-upload-x/upload.dbf" becomes "plan.zip (upload.dbf)".
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text;
+            while let Some(at) = rest.find(dir) {
+                out.push_str(&rest[..at]);
+                let after = &rest[at + dir.len()..];
+                let name_len = after
+                    .trim_start_matches('/')
+                    .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_'))
+                    .unwrap_or(after.trim_start_matches('/').len());
+                let skip = name_len + (after.len() - after.trim_start_matches('/').len());
+                out.push_str(to);
+                rest = &after[skip..];
+            }
+            out.push_str(rest);
+            out
+        };
+        let path = self.path_mut();
+        *path = fix(path);
+        match self {
+            SourceError::Parse { path, reason } => SourceError::Parse {
+                reason: fix(&reason),
+                path,
+            },
+            SourceError::Gdal { path, reason } => SourceError::Gdal {
+                reason: fix(&reason),
+                path,
+            },
+            SourceError::Io { path, source } => SourceError::Io {
+                source: std::io::Error::new(source.kind(), fix(&source.to_string())),
+                path,
+            },
+            other => other,
+        }
+    }
 }
 
 /// Reads every feature of a vector file as polygons in EPSG:4326, choosing
@@ -297,6 +386,17 @@ pub fn geometry_problems(geometry: &MultiPolygon<f64>) -> Vec<String> {
     if !problems.is_empty() || plainly_valid(geometry) {
         return problems;
     }
+    let vertices: usize = geometry.0.iter().flat_map(rings).map(|r| r.0.len()).sum();
+    if vertices > DETAILED_CHECK_MAX_VERTICES || count > MANY_PARTS {
+        // geo's validation is quadratic: on a crafted ring of a million
+        // vertices it runs for minutes. Say what we know instead.
+        problems.push(format!(
+            "its rings cross or touch somewhere, or overlap each other (it has {vertices} vertices, \
+             over the {DETAILED_CHECK_MAX_VERTICES} for which hecmap locates the problem; \
+             repair it with QGIS's \"Fix geometries\" or PostGIS's ST_MakeValid)"
+        ));
+        return problems;
+    }
     // Something crosses or nests oddly: geo's full validation (quadratic in
     // the vertices) says exactly what.
     for error in geometry.validation_errors() {
@@ -316,6 +416,14 @@ pub fn geometry_problems(geometry: &MultiPolygon<f64>) -> Vec<String> {
     }
     problems
 }
+
+/// Above this many vertices, an invalid geometry is reported without
+/// locating the problem (geo's validation is quadratic in the vertices).
+pub const DETAILED_CHECK_MAX_VERTICES: usize = 20_000;
+
+/// Parts (or holes of one polygon) past which the containment checks,
+/// quadratic in the parts, are not attempted.
+const MANY_PARTS: usize = 2_000;
 
 /// A boundary segment with where it sits: (polygon, ring, index in ring).
 type Segment =
@@ -351,9 +459,21 @@ fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
             .map_or(0, |ring| ring.0.len() - 1)
     };
     let tree = rstar::RTree::bulk_load(segments.clone());
+    // Segments whose boxes all overlap (a crafted zigzag) would make this
+    // quadratic: past a linear budget of candidate pairs, or the thread's
+    // deadline, give up ("not proven").
+    let budget = 64 * segments.len() + 10_000;
+    let mut candidates = 0usize;
     for a in &segments {
         let (pa, ra, ia) = a.data;
         for b in tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(a)) {
+            candidates += 1;
+            if candidates > budget
+                || (candidates % 4096 == 0
+                    && crate::limits::checkpoint("checking geometry").is_err())
+            {
+                return false;
+            }
             let (pb, rb, ib) = b.data;
             if (pb, rb, ib) <= (pa, ra, ia) {
                 continue;
@@ -376,6 +496,10 @@ fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
         }
     }
     // No boundaries meet, so containment is decided by any one vertex.
+    if geometry.0.len() > MANY_PARTS || geometry.0.iter().any(|p| p.interiors().len() > MANY_PARTS)
+    {
+        return false;
+    }
     for polygon in &geometry.0 {
         let outer = Polygon::new(polygon.exterior().clone(), vec![]);
         let holes: Vec<Polygon<f64>> = polygon

@@ -18,10 +18,6 @@ use crate::crs::normalise_crs_name;
 
 pub(super) fn read(path: &Path) -> Result<VectorLayer, SourceError> {
     let shown = path.display().to_string();
-    let gdal_error = |reason: String| SourceError::Gdal {
-        path: shown.clone(),
-        reason,
-    };
     if let Err(source) = std::fs::metadata(path) {
         return Err(SourceError::Io {
             path: shown.clone(),
@@ -31,9 +27,77 @@ pub(super) fn read(path: &Path) -> Result<VectorLayer, SourceError> {
     let dataset = if extension(path).as_deref() == Some("zip") {
         open_zip(path)
     } else {
-        open(path)
+        open(path, &drivers_for(path))
     }
-    .map_err(gdal_error)?;
+    .map_err(|reason| SourceError::Gdal {
+        path: shown.clone(),
+        reason,
+    })?;
+    read_dataset(path, &dataset)
+}
+
+/// Reads a GeoPackage with GDAL's GPKG driver and no other, refusing one
+/// whose feature tables include a view: a view runs SQL the file's author
+/// wrote (a recursive query can run for ever), where a table only holds
+/// rows.
+pub(super) fn read_geopackage(path: &Path) -> Result<VectorLayer, SourceError> {
+    let shown = path.display().to_string();
+    let gdal_error = |reason: String| SourceError::Gdal {
+        path: shown.clone(),
+        reason,
+    };
+    let dataset = open(path, &["GPKG"]).map_err(|reason| {
+        gdal_error(if reason.starts_with("it is not") {
+            "it is not a GeoPackage".into()
+        } else {
+            reason
+        })
+    })?;
+    let views = feature_views(&dataset);
+    if !views.is_empty() {
+        return Err(gdal_error(format!(
+            "its feature table {} is a view; hecmap reads GeoPackage features only from plain tables",
+            views.join(", ")
+        )));
+    }
+    read_dataset(path, &dataset)
+}
+
+/// The GeoPackage's feature tables that are SQL views.
+fn feature_views(dataset: &Dataset) -> Vec<String> {
+    const SQL: &str = "SELECT m.name FROM sqlite_master m JOIN gpkg_contents c \
+        ON lower(m.name) = lower(c.table_name) WHERE m.type = 'view'";
+    let Ok(Some(mut result)) = dataset.execute_sql(SQL, None, gdal::vector::sql::Dialect::DEFAULT)
+    else {
+        return Vec::new();
+    };
+    result
+        .features()
+        .filter_map(|f| f.field_as_string(0).ok().flatten())
+        .collect()
+}
+
+/// The GDAL drivers that may open a file, from its extension: only the
+/// one the format names, never VRT or a network driver.
+fn drivers_for(path: &Path) -> Vec<&'static str> {
+    match extension(path).as_deref() {
+        Some("gpkg") => vec!["GPKG"],
+        Some("kml") => vec!["KML", "LIBKML"],
+        Some("fgb") => vec!["FlatGeobuf"],
+        Some("gml") => vec!["GML"],
+        Some("sqlite") => vec!["SQLite"],
+        Some("shp") => vec!["ESRI Shapefile"],
+        Some("geojson" | "json") => vec!["GeoJSON"],
+        _ => vec![],
+    }
+}
+
+fn read_dataset(path: &Path, dataset: &Dataset) -> Result<VectorLayer, SourceError> {
+    let shown = path.display().to_string();
+    let gdal_error = |reason: String| SourceError::Gdal {
+        path: shown.clone(),
+        reason,
+    };
 
     // The first layer with polygon geometry, else the first layer.
     let count = dataset.layer_count();
@@ -101,17 +165,24 @@ pub(super) fn read(path: &Path) -> Result<VectorLayer, SourceError> {
     finish(path, crs, features)
 }
 
-fn open(path: &Path) -> Result<Dataset, String> {
+fn open(path: &Path, drivers: &[&str]) -> Result<Dataset, String> {
+    if drivers.is_empty() {
+        return Err(format!(
+            "hecmap does not read {:?} files: use GeoJSON, a shapefile (or a zip of one), a GeoPackage, KML, FlatGeobuf or GML",
+            extension(path).unwrap_or_default()
+        ));
+    }
     let options = DatasetOptions {
-        open_flags: GdalOpenFlags::GDAL_OF_VECTOR,
+        open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
+        allowed_drivers: Some(drivers),
         ..Default::default()
     };
     Dataset::open_ex(path, options).map_err(|e| {
         let detail = e.to_string();
-        let friendly = "it is not a vector dataset in any format GDAL recognises";
+        let friendly = format!("it is not a {} file", drivers[0]);
         // GDAL sets no message when no driver claims the file.
         if detail.ends_with("Error msg: ''") {
-            friendly.to_string()
+            friendly
         } else {
             format!("{friendly} ({detail})")
         }
@@ -119,11 +190,12 @@ fn open(path: &Path) -> Result<Dataset, String> {
 }
 
 /// A zip through `/vsizip/`: the archive as a directory of shapefiles, else
-/// the first vector file found anywhere inside it.
+/// the first vector file found anywhere inside it, each opened only by the
+/// driver its extension names.
 fn open_zip(path: &Path) -> Result<Dataset, String> {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let vsi = PathBuf::from(format!("/vsizip/{}", absolute.display()));
-    if let Ok(dataset) = open(&vsi).and_then(|d| {
+    if let Ok(dataset) = open(&vsi, &["ESRI Shapefile"]).and_then(|d| {
         if d.layer_count() > 0 {
             Ok(d)
         } else {
@@ -146,7 +218,8 @@ fn open_zip(path: &Path) -> Result<Dataset, String> {
         .ok_or_else(|| {
             "the zip archive holds no shapefile (.shp) or other vector file".to_string()
         })?;
-    open(&vsi.join(entry))
+    let inner = vsi.join(entry);
+    open(&inner, &drivers_for(&inner))
 }
 
 fn polygonal(geometry_type: Wkb::Type) -> bool {
