@@ -9,6 +9,7 @@
 //! fail in CI (`CI=true`) and are skipped elsewhere.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -17,8 +18,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use hecmap::dataset::{DataConfig, Dataset};
 use hecmap::negotiation::{
-    Actor, CredentialKind, NegotiationError, NewRuling, NewUser, NewVersion, Role, RulingKind,
-    Store, StoreLocation, VersionStatus, WaiverDecision,
+    Actor, AuthSettings, CredentialKind, NegotiationError, NewRuling, NewUser, NewVersion, Role,
+    RulingKind, Store, StoreLocation, VersionStatus, WaiverDecision,
 };
 use hecmap::rules::RulesConfig;
 use hecmap::server::{AppState, ServerConfig, router};
@@ -30,9 +31,12 @@ static DATA: LazyLock<Arc<Dataset>> = LazyLock::new(|| {
     Arc::new(Dataset::load(&DataConfig::default()).expect("the Connecticut data loads"))
 });
 
-fn data() -> &'static Dataset {
+fn data() -> &'static Arc<Dataset> {
     &DATA
 }
+
+/// Where in-process requests come from (no socket: loopback).
+const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
 // ---------------------------------------------------------------- databases
 
@@ -78,12 +82,18 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestDb {
     /// A fresh, migrated store; None when PostgreSQL is not configured here.
     async fn open(backend: Backend) -> Option<(Store, TestDb)> {
+        Self::open_with(backend, AuthSettings::default()).await
+    }
+
+    /// A fresh, migrated store with these sign-in settings.
+    async fn open_with(backend: Backend, settings: AuthSettings) -> Option<(Store, TestDb)> {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
-                let store = Store::open(&StoreLocation::DataDir(dir.path().to_path_buf()))
-                    .await
-                    .unwrap();
+                let store =
+                    Store::open_with(&StoreLocation::DataDir(dir.path().to_path_buf()), settings)
+                        .await
+                        .unwrap();
                 Some((store, TestDb::Sqlite(dir)))
             }
             Backend::Postgres => {
@@ -102,9 +112,12 @@ impl TestDb {
                 )
                 .await;
                 pg_execute(&admin_url, &format!("CREATE DATABASE {name}")).await;
-                let store = Store::open(&StoreLocation::Url(with_database(&admin_url, &name)))
-                    .await
-                    .unwrap();
+                let store = Store::open_with(
+                    &StoreLocation::Url(with_database(&admin_url, &name)),
+                    settings,
+                )
+                .await
+                .unwrap();
                 Some((store, TestDb::Postgres { admin_url, name }))
             }
         }
@@ -205,6 +218,13 @@ on_both_backends!(
     api_refuses_across_every_role_boundary,
     server_killed_during_writes_loses_nothing_acknowledged,
     command_line_creates_the_first_administrator_and_accounts,
+    parallel_guesses_check_few_passwords_and_never_lock_the_real_user_out,
+    throttle_is_bounded_and_survives_a_restart,
+    password_hashing_is_bounded_in_concurrency,
+    api_bounds_every_text_and_body_and_wants_json,
+    credential_lifetimes_are_bounded,
+    drafts_stay_with_their_organization,
+    two_servers_share_sessions_throttle_and_version_checks,
 );
 
 // ------------------------------------------------------------------ fixtures
@@ -230,7 +250,14 @@ async fn user(store: &Store, username: &str, role: Role, org: Option<i64>) -> Ac
         .await
         .unwrap();
     store
-        .login(username, PASSWORD, CredentialKind::Session, "test", None)
+        .login(
+            username,
+            PASSWORD,
+            CredentialKind::Session,
+            "test",
+            None,
+            LOCAL,
+        )
         .await
         .unwrap()
         .actor
@@ -364,14 +391,23 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
 
     // Wrong password or unknown user: the same refusal.
     for (u, p) in [("editor", "wrong password!!"), ("nobody", PASSWORD)] {
-        let r = store.login(u, p, CredentialKind::Session, "t", None).await;
+        let r = store
+            .login(u, p, CredentialKind::Session, "t", None, LOCAL)
+            .await;
         assert!(
             matches!(r, Err(NegotiationError::Unauthenticated(_))),
             "{r:?}"
         );
     }
     let session = store
-        .login("EDITOR", PASSWORD, CredentialKind::Session, "browser", None)
+        .login(
+            "EDITOR",
+            PASSWORD,
+            CredentialKind::Session,
+            "browser",
+            None,
+            LOCAL,
+        )
         .await
         .unwrap();
     assert_eq!(session.actor.role, Role::Editor);
@@ -384,7 +420,10 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
         .create_token(&who, who.user_id.unwrap(), "script", None)
         .await
         .unwrap();
-    assert!(token.token.starts_with("hect_") && token.expires_at.is_none());
+    // A token asked for without an expiry gets the maximum (90 days).
+    let expires = token.expires_at.expect("every token expires");
+    let max = hecmap::negotiation::auth::unix_seconds() + 90 * 86_400;
+    assert!(token.token.starts_with("hect_") && (max - 5..=max).contains(&expires));
     assert_eq!(store.authenticate(&token.token).await.unwrap(), who);
     store.logout(&token.token).await.unwrap();
     assert!(matches!(
@@ -394,7 +433,14 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
     assert!(store.authenticate("hect_made_up").await.is_err());
     // An expired session is refused.
     let short = store
-        .login("editor", PASSWORD, CredentialKind::Session, "b", Some(1))
+        .login(
+            "editor",
+            PASSWORD,
+            CredentialKind::Session,
+            "b",
+            Some(1),
+            LOCAL,
+        )
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
@@ -407,7 +453,14 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
     assert!(store.authenticate(&session.credential.token).await.is_err());
     assert!(
         store
-            .login("editor", PASSWORD, CredentialKind::Session, "b", None)
+            .login(
+                "editor",
+                PASSWORD,
+                CredentialKind::Session,
+                "b",
+                None,
+                LOCAL
+            )
             .await
             .is_err()
     );
@@ -417,17 +470,24 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
         .unwrap();
     // Changing one's password needs the current one and ends the sessions.
     let s2 = store
-        .login("editor", PASSWORD, CredentialKind::Session, "b", None)
+        .login(
+            "editor",
+            PASSWORD,
+            CredentialKind::Session,
+            "b",
+            None,
+            LOCAL,
+        )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .change_password(&who, "not the password", "another long password")
+            .change_password(&who, "not the password", "another long password", LOCAL)
             .await,
         Err(NegotiationError::Unauthenticated(_))
     ));
     store
-        .change_password(&who, PASSWORD, "another long password")
+        .change_password(&who, PASSWORD, "another long password", LOCAL)
         .await
         .unwrap();
     assert!(store.authenticate(&s2.credential.token).await.is_err());
@@ -438,6 +498,7 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
             CredentialKind::Token,
             "b",
             None,
+            LOCAL,
         )
         .await
         .unwrap();
@@ -456,6 +517,9 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
         "user.disable",
         "user.enable",
         "user.password",
+        "auth.login",
+        "auth.login_failed",
+        "auth.password_failed",
     ] {
         assert!(
             actions.iter().any(|a| a == action),
@@ -583,18 +647,41 @@ async fn store_enforces_roles(backend: Backend) {
     let dispute =
         hecmap::negotiation::CommentTarget::dispute(&format!("{}+{}", a.id, b.id)).unwrap();
     store
-        .comment(&staff, &on_a, "Please explain the eastern edge.")
+        .comment(&staff, data(), &on_a, "Please explain the eastern edge.")
         .await
         .unwrap();
     store
-        .comment(&editor_a, &on_a, "It follows the river.")
+        .comment(&editor_a, data(), &on_a, "It follows the river.")
         .await
         .unwrap();
-    assert_forbidden(store.comment(&editor_b, &on_a, "no").await);
-    assert_forbidden(store.comment(&analyst, &on_a, "no").await);
-    assert_forbidden(store.comment(&admin, &on_a, "no").await);
+    assert_forbidden(store.comment(&editor_b, data(), &on_a, "no").await);
+    assert_forbidden(store.comment(&analyst, data(), &on_a, "no").await);
+    assert_forbidden(store.comment(&admin, data(), &on_a, "no").await);
+    // No dispute between A and B until both claim a unit.
+    let none = store
+        .comment(&editor_b, data(), &dispute, "We claim it too.")
+        .await;
+    assert!(
+        matches!(none, Err(NegotiationError::NotFound(_))),
+        "{none:?}"
+    );
+    assert!(matches!(
+        store
+            .comment(&staff, data(), &dispute, "Is there a dispute?")
+            .await,
+        Err(NegotiationError::NotFound(_))
+    ));
     store
-        .comment(&editor_b, &dispute, "We claim it too.")
+        .save_version(
+            &editor_b,
+            d,
+            b.id,
+            new_version(0, VersionStatus::Submitted, &towns),
+        )
+        .await
+        .unwrap();
+    store
+        .comment(&editor_b, data(), &dispute, "We claim it too.")
         .await
         .unwrap();
     assert_forbidden(store.comments(&editor_b, &on_a).await);
@@ -895,7 +982,39 @@ impl Api {
         auth: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        let body = body.map(|v| (v.to_string().into_bytes(), "application/json"));
+        self.send_raw(method, uri, auth, body, None).await
+    }
+
+    /// A JSON request from a client address (as the socket would give it).
+    async fn send_from(
+        &self,
+        client: &str,
+        method: &str,
+        uri: &str,
+        auth: Option<&str>,
+        body: Value,
+    ) -> Reply {
+        let body = Some((body.to_string().into_bytes(), "application/json"));
+        self.send_raw(method, uri, auth, body, Some(client.parse().unwrap()))
+            .await
+    }
+
+    /// Any body with any content type, from any address.
+    async fn send_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        auth: Option<&str>,
+        body: Option<(Vec<u8>, &str)>,
+        client: Option<IpAddr>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri);
+        if let Some(ip) = client {
+            req = req.extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                ip, 40_000,
+            )));
+        }
         if let Some(token) = auth {
             req = if token.starts_with("hecs_") {
                 req.header(
@@ -907,9 +1026,9 @@ impl Api {
             };
         }
         let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
+            Some((bytes, content_type)) => {
+                req = req.header(header::CONTENT_TYPE, content_type);
+                Body::from(bytes)
             }
             None => Body::empty(),
         };
@@ -1441,8 +1560,9 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
         "bad_body",
     )
     .await;
-    // Guessing passwords: five failures in a row lock the account out (429),
-    // whoever asks; other accounts are unaffected.
+    // Guessing passwords: five failures in a row lock the account out for
+    // this address (429 with Retry-After), even with the right password;
+    // other accounts are unaffected.
     let guess = json!({"username": "ed-b", "password": "guess guess guess"});
     for _ in 0..5 {
         api.refused(
@@ -1465,15 +1585,17 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
     )
     .await;
     let locked_out = json!({"username": "ed-b", "password": PASSWORD});
-    api.refused(
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(locked_out),
-        S::TOO_MANY_REQUESTS,
-        "too_many_attempts",
-    )
-    .await;
+    let r = api
+        .send("POST", "/api/auth/login", None, Some(locked_out))
+        .await;
+    assert_eq!(r.status, S::TOO_MANY_REQUESTS, "{}", r.json);
+    assert_eq!(r.json["error"]["code"], "too_many_attempts");
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
     api.token("ed-a", PASSWORD).await;
 
     let ruling = json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Hartford"], "reason": "r"});
@@ -2136,11 +2258,11 @@ async fn command_line_creates_the_first_administrator_and_accounts(backend: Back
 
     // What the command line made works: sign-ins, the token, the audit log.
     store
-        .login("root", PASSWORD, CredentialKind::Session, "t", None)
+        .login("root", PASSWORD, CredentialKind::Session, "t", None, LOCAL)
         .await
         .unwrap();
     let ed = store
-        .login("ed", &generated, CredentialKind::Session, "t", None)
+        .login("ed", &generated, CredentialKind::Session, "t", None, LOCAL)
         .await
         .unwrap()
         .actor;
@@ -2149,7 +2271,7 @@ async fn command_line_creates_the_first_administrator_and_accounts(backend: Back
     let root = store
         .authenticate(
             &store
-                .login("root", PASSWORD, CredentialKind::Token, "t", None)
+                .login("root", PASSWORD, CredentialKind::Token, "t", None, LOCAL)
                 .await
                 .unwrap()
                 .credential
@@ -2158,7 +2280,935 @@ async fn command_line_creates_the_first_administrator_and_accounts(backend: Back
         .await
         .unwrap();
     let log = store.audit(&root, 100, None).await.unwrap();
-    assert!(log.iter().all(|e| e.actor.starts_with("cli:")), "{log:?}");
-    assert_eq!(log.len(), 4, "{log:?}");
+    let (sign_ins, changes): (Vec<_>, Vec<_>) =
+        log.into_iter().partition(|e| e.action.starts_with("auth."));
+    assert!(
+        changes.iter().all(|e| e.actor.starts_with("cli:")),
+        "{changes:?}"
+    );
+    assert_eq!(changes.len(), 4, "{changes:?}");
+    // The sign-ins are there too (an administrator sees them).
+    assert_eq!(sign_ins.len(), 3, "{sign_ins:?}");
+    assert!(
+        sign_ins
+            .iter()
+            .all(|e| e.action == "auth.login" && e.details["client"] == "127.0.0.1")
+    );
     db.cleanup(store).await;
+}
+
+// ------------------------------------------------------------- security
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+fn is_throttled<T: std::fmt::Debug>(r: &Result<T, NegotiationError>) -> Option<u64> {
+    match r {
+        Err(NegotiationError::TooManyAttempts { retry_after_secs }) => Some(*retry_after_secs),
+        _ => None,
+    }
+}
+
+/// `n` wrong guesses at `username` at once, from `addresses` in turn;
+/// (password checks made, results).
+async fn guesses(
+    store: &Store,
+    username: &str,
+    n: usize,
+    addresses: impl Fn(usize) -> IpAddr,
+) -> (
+    u64,
+    Vec<Result<hecmap::negotiation::Login, NegotiationError>>,
+) {
+    let before = store.auth_stats().password_checks;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (store, username, client) = (store.clone(), username.to_string(), addresses(i));
+        tasks.push(tokio::spawn(async move {
+            store
+                .login(
+                    &username,
+                    &format!("guess number {i}"),
+                    CredentialKind::Session,
+                    "t",
+                    None,
+                    client,
+                )
+                .await
+        }));
+    }
+    let results = futures_join(tasks).await;
+    (store.auth_stats().password_checks - before, results)
+}
+
+async fn parallel_guesses_check_few_passwords_and_never_lock_the_real_user_out(backend: Backend) {
+    let Some((store, db)) = TestDb::open(backend).await else {
+        return;
+    };
+    first_admin(&store).await;
+    let settings = store.auth_settings().clone();
+    let attacker = ip("198.51.100.1");
+
+    // 40 guesses at once from one address: at most 5 passwords checked
+    // (check and record are one step), the rest refused with a wait.
+    let (checked, results) = guesses(&store, "admin", 40, |_| attacker).await;
+    assert!(
+        checked <= settings.pair_free_failures as u64,
+        "{checked} passwords checked"
+    );
+    let refused: Vec<u64> = results.iter().filter_map(is_throttled).collect();
+    let wrong = results
+        .iter()
+        .filter(|r| matches!(r, Err(NegotiationError::Unauthenticated(_))))
+        .count();
+    assert_eq!(refused.len() + wrong, 40, "{results:?}");
+    assert_eq!(wrong as u64, checked);
+    assert!(
+        refused.iter().all(|&w| (1..=30).contains(&w)),
+        "{refused:?}"
+    );
+    // Each checked guess is in the audit log, with the address, and no password.
+    let admin = store
+        .login(
+            "admin",
+            PASSWORD,
+            CredentialKind::Session,
+            "t",
+            None,
+            ip("203.0.113.9"),
+        )
+        .await
+        .expect("the real user, from elsewhere, is not locked out")
+        .actor;
+    let log = store.audit(&admin, 1000, None).await.unwrap();
+    let failed: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "auth.login_failed")
+        .collect();
+    assert_eq!(failed.len(), wrong);
+    assert!(failed.iter().all(|e| e.details["client"] == "198.51.100.1"));
+    assert!(
+        !serde_json::to_string(&log)
+            .unwrap()
+            .contains("guess number")
+    );
+    let ok = log.iter().find(|e| e.action == "auth.login").unwrap();
+    assert_eq!(ok.details["client"], "203.0.113.9");
+    // The attacker's address stays locked out of the account, even with
+    // the right password.
+    let r = store
+        .login(
+            "admin",
+            PASSWORD,
+            CredentialKind::Session,
+            "t",
+            None,
+            attacker,
+        )
+        .await;
+    assert!(is_throttled(&r).is_some(), "{r:?}");
+
+    // 40 guesses at once from 40 addresses: the account is only slowed:
+    // a few more checks, then refusals of at most the account's delay.
+    let (checked, results) =
+        guesses(&store, "admin", 40, |i| ip(&format!("192.0.2.{}", i + 10))).await;
+    assert!(
+        checked <= settings.account_free_failures as u64,
+        "{checked} passwords checked"
+    );
+    let waits: Vec<u64> = results.iter().filter_map(is_throttled).collect();
+    assert!(waits.len() >= 30, "{results:?}");
+    assert!(
+        waits.iter().all(|&w| w <= settings.account_max_delay_secs),
+        "{waits:?}"
+    );
+    // The real user's usual address is not slowed at all.
+    store
+        .login(
+            "admin",
+            PASSWORD,
+            CredentialKind::Session,
+            "t",
+            None,
+            ip("203.0.113.9"),
+        )
+        .await
+        .expect("a known address passes the account's delay");
+    // From a new address, after at most the short capped delay.
+    let started = std::time::Instant::now();
+    let mut signed_in = false;
+    for _ in 0..4 {
+        match store
+            .login(
+                "admin",
+                PASSWORD,
+                CredentialKind::Session,
+                "t",
+                None,
+                ip("203.0.113.77"),
+            )
+            .await
+        {
+            Ok(_) => {
+                signed_in = true;
+                break;
+            }
+            Err(NegotiationError::TooManyAttempts { retry_after_secs }) => {
+                assert!(retry_after_secs <= settings.account_max_delay_secs);
+                tokio::time::sleep(std::time::Duration::from_secs(retry_after_secs)).await;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(signed_in);
+    assert!(
+        started.elapsed().as_secs() <= settings.account_max_delay_secs + 1,
+        "{:?}",
+        started.elapsed()
+    );
+    db.cleanup(store).await;
+}
+
+async fn throttle_is_bounded_and_survives_a_restart(backend: Backend) {
+    let settings = AuthSettings {
+        max_throttle_rows: 30,
+        prune_every: 1,
+        ..AuthSettings::default()
+    };
+    let Some((store, db)) = TestDb::open_with(backend, settings.clone()).await else {
+        return;
+    };
+    first_admin(&store).await;
+    let rows = store.throttle_rows().await.unwrap();
+    // A 1 MB username is refused at once: no lookup, no hashing, no row.
+    let started = std::time::Instant::now();
+    let huge = "a".repeat(1024 * 1024);
+    let r = store
+        .login(&huge, PASSWORD, CredentialKind::Session, "t", None, LOCAL)
+        .await;
+    match &r {
+        Err(NegotiationError::Invalid(m)) => {
+            assert!(m.contains("username") && m.contains("64"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let r = store
+        .login("admin", &huge, CredentialKind::Session, "t", None, LOCAL)
+        .await;
+    assert!(
+        matches!(&r, Err(NegotiationError::Invalid(m)) if m.contains("password") && m.contains("1024")),
+        "{r:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(store.auth_stats().password_checks, 0);
+    assert_eq!(store.throttle_rows().await.unwrap(), rows);
+
+    // Unknown names from many addresses: the table stays within its bound.
+    for i in 0..20 {
+        let r = store
+            .login(
+                &format!("nobody{i}"),
+                "wrong password",
+                CredentialKind::Session,
+                "t",
+                None,
+                ip(&format!("10.1.0.{i}")),
+            )
+            .await;
+        assert!(matches!(r, Err(NegotiationError::Unauthenticated(_))));
+    }
+    let rows = store.throttle_rows().await.unwrap();
+    assert!(rows <= 30, "{rows} rows");
+
+    // Failures survive a restart: the store is opened again.
+    let attacker = ip("198.51.100.7");
+    for _ in 0..settings.pair_free_failures {
+        let r = store
+            .login(
+                "admin",
+                "wrong password",
+                CredentialKind::Session,
+                "t",
+                None,
+                attacker,
+            )
+            .await;
+        assert!(
+            matches!(r, Err(NegotiationError::Unauthenticated(_))),
+            "{r:?}"
+        );
+    }
+    store.close().await;
+    let store = Store::open_with(&db.location(), settings).await.unwrap();
+    let r = store
+        .login(
+            "admin",
+            PASSWORD,
+            CredentialKind::Session,
+            "t",
+            None,
+            attacker,
+        )
+        .await;
+    assert!(is_throttled(&r).is_some(), "forgotten on restart: {r:?}");
+    assert_eq!(store.auth_stats().password_checks, 0);
+    store
+        .login("admin", PASSWORD, CredentialKind::Session, "t", None, LOCAL)
+        .await
+        .unwrap();
+    db.cleanup(store).await;
+}
+
+async fn password_hashing_is_bounded_in_concurrency(backend: Backend) {
+    let settings = AuthSettings {
+        max_concurrent_hashes: 2,
+        hash_wait_ms: 300,
+        ..AuthSettings::default()
+    };
+    let Some((store, db)) = TestDb::open_with(backend, settings).await else {
+        return;
+    };
+    // 100 sign-ins with unknown names at once, each from its own address
+    // (so the throttle lets every one through): never more than 2 Argon2
+    // at once; those that wait too long are refused as busy, with a wait.
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .login(
+                    &format!("unknown{i}"),
+                    "some password",
+                    CredentialKind::Session,
+                    "t",
+                    None,
+                    ip(&format!("10.2.{}.{}", i / 200, i % 200 + 1)),
+                )
+                .await
+        }));
+    }
+    let results = futures_join(tasks).await;
+    let stats = store.auth_stats();
+    assert!(
+        (1..=2).contains(&stats.peak_hashing),
+        "{} Argon2 at once",
+        stats.peak_hashing
+    );
+    assert_eq!(stats.hashing_now, 0);
+    let busy = results
+        .iter()
+        .filter(|r| matches!(r, Err(NegotiationError::Busy { retry_after_secs }) if *retry_after_secs >= 1))
+        .count();
+    let refused = results
+        .iter()
+        .filter(|r| matches!(r, Err(NegotiationError::Unauthenticated(_))))
+        .count();
+    assert_eq!(busy + refused, 100, "{results:?}");
+    assert_eq!(busy as u64, stats.busy);
+    assert_eq!(refused as u64, stats.password_checks);
+    eprintln!(
+        "{backend:?}: 100 concurrent sign-ins: {refused} checked, {busy} busy, peak {}",
+        stats.peak_hashing
+    );
+    db.cleanup(store).await;
+}
+
+async fn api_bounds_every_text_and_body_and_wants_json(backend: Backend) {
+    let Some((store, db)) = TestDb::open(backend).await else {
+        return;
+    };
+    first_admin(&store).await;
+    let api = Api::new(store.clone());
+    let admin = api.token("admin", PASSWORD).await;
+    let (a, ed_a) = org_with_editor(&api, &admin, "A HEC", "ed-a").await;
+    use StatusCode as S;
+    let invalid = |r: &Reply, field: &str, limit: &str| {
+        assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{}", r.json);
+        let m = r.json["error"]["message"].as_str().unwrap();
+        assert!(m.contains(field) && m.contains(limit), "{m}");
+    };
+
+    // JSON routes want JSON.
+    for (uri, auth) in [
+        ("/api/auth/login", None),
+        ("/api/organizations", Some(admin.as_str())),
+        ("/api/rulings", Some(admin.as_str())),
+    ] {
+        let body = json!({"username": "admin", "password": PASSWORD, "name": "X"});
+        let r = api
+            .send_raw(
+                "POST",
+                uri,
+                auth,
+                Some((body.to_string().into_bytes(), "text/plain")),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, S::UNSUPPORTED_MEDIA_TYPE, "{uri}: {}", r.json);
+        assert_eq!(r.json["error"]["code"], "unsupported_media_type");
+    }
+    let r = api
+        .send_raw(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some((
+                json!({"username": "admin", "password": PASSWORD, "kind": "token"})
+                    .to_string()
+                    .into_bytes(),
+                "application/json; charset=utf-8",
+            )),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.json);
+
+    // Bodies are bounded per route, before they are read.
+    let started = std::time::Instant::now();
+    let huge_name = json!({"username": "a".repeat(1024 * 1024), "password": PASSWORD});
+    let r = api
+        .send("POST", "/api/auth/login", None, Some(huge_name))
+        .await;
+    assert_eq!(r.status, S::PAYLOAD_TOO_LARGE, "{}", r.json);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("16384")
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let towns = vec!["Hartford".to_string()];
+    let version = |rationale: String| json!({"base_version": 0, "rationale": rationale, "plan": proposal_plan(&towns, None)});
+    let uri = format!("/api/organizations/{a}/proposal/versions");
+    let r = api
+        .send(
+            "POST",
+            &uri,
+            Some(&ed_a),
+            Some(version("x".repeat(15 * 1024 * 1024))),
+        )
+        .await;
+    assert_eq!(r.status, S::PAYLOAD_TOO_LARGE, "{}", r.json);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2097152")
+    );
+    // Within the body's bound, each text has its own.
+    let r = api
+        .send("POST", &uri, Some(&ed_a), Some(version("y".repeat(20_001))))
+        .await;
+    invalid(&r, "rationale", "20000");
+    let mut waived = version("why".into());
+    waived["plan"] = proposal_plan(&towns, Some(&"w".repeat(5_001)));
+    let r = api.send("POST", &uri, Some(&ed_a), Some(waived)).await;
+    invalid(&r, "waiver", "5000");
+    let mut padded = version("why".into());
+    padded["plan"]["hecs"][0]["units"] = json!(vec!["Hartford"; 100_000]);
+    let r = api.send("POST", &uri, Some(&ed_a), Some(padded)).await;
+    invalid(&r, "plan", "1048576");
+    api.post(&uri, &ed_a, version("y".repeat(20_000))).await;
+    let r = api
+        .send(
+            "POST",
+            &format!("/api/organizations/{a}/proposal/versions/1/comments"),
+            Some(&ed_a),
+            Some(json!({"body": "c".repeat(10_001)})),
+        )
+        .await;
+    invalid(&r, "body", "10000");
+    let r = api
+        .send(
+            "POST",
+            "/api/organizations",
+            Some(&admin),
+            Some(json!({"name": "o".repeat(201)})),
+        )
+        .await;
+    invalid(&r, "name", "200");
+    let user = |name: &str, display: &str| json!({"username": name, "display_name": display, "role": "analyst", "password": PASSWORD});
+    let r = api
+        .send(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(user(&"u".repeat(65), "U")),
+        )
+        .await;
+    invalid(&r, "username", "64");
+    let r = api
+        .send(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(user("analyst", &"d".repeat(201))),
+        )
+        .await;
+    invalid(&r, "display_name", "200");
+    let mut long_password = user("analyst", "A");
+    long_password["password"] = json!("p".repeat(1025));
+    let r = api
+        .send("POST", "/api/users", Some(&admin), Some(long_password))
+        .await;
+    invalid(&r, "password", "1024");
+    let r = api
+        .send(
+            "POST",
+            "/api/auth/tokens",
+            Some(&admin),
+            Some(json!({"label": "l".repeat(201)})),
+        )
+        .await;
+    invalid(&r, "label", "200");
+    let r = api
+        .send(
+            "POST",
+            "/api/rulings",
+            Some(&admin),
+            Some(json!({"base_state_version": 0, "kind": "assign", "organization_id": a, "units": ["Hartford"], "reason": "r".repeat(20_001)})),
+        )
+        .await;
+    assert_eq!(r.status, S::FORBIDDEN, "only staff rule, whatever the size");
+
+    // A dispute that does not exist takes no comment (404), even from staff.
+    api.post(
+        "/api/users",
+        &admin,
+        json!({"username": "staff", "role": "staff", "password": PASSWORD}),
+    )
+    .await;
+    let staff = api.token("staff", PASSWORD).await;
+    let (b, _) = org_with_editor(&api, &admin, "B HEC", "ed-b").await;
+    api.refused(
+        "POST",
+        &format!("/api/disputes/{a}+{b}/comments"),
+        Some(&staff),
+        Some(json!({"body": "about nothing"})),
+        S::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // Changing a password: the current one is a guess like any other.
+    let wrong =
+        json!({"current_password": "not my password", "new_password": "a brand new password"});
+    for _ in 0..5 {
+        api.refused(
+            "POST",
+            "/api/auth/password",
+            Some(&ed_a),
+            Some(wrong.clone()),
+            S::UNAUTHORIZED,
+            "unauthenticated",
+        )
+        .await;
+    }
+    let r = api
+        .send("POST", "/api/auth/password", Some(&ed_a), Some(wrong))
+        .await;
+    assert_eq!(r.status, S::TOO_MANY_REQUESTS, "{}", r.json);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    // Sign-in from this address is locked for ed-a; from another it works,
+    // and the other address's password change goes through.
+    let locked = json!({"username": "ed-a", "password": PASSWORD, "kind": "token"});
+    let r = api
+        .send("POST", "/api/auth/login", None, Some(locked.clone()))
+        .await;
+    assert_eq!(r.status, S::TOO_MANY_REQUESTS);
+    let r = api
+        .send_from("2001:db8:5:6::1", "POST", "/api/auth/login", None, locked)
+        .await;
+    assert_eq!(r.status, S::OK, "{}", r.json);
+    let token = r.json["token"].as_str().unwrap().to_string();
+    let r = api
+        .send_from(
+            "2001:db8:5:6::2",
+            "POST",
+            "/api/auth/password",
+            Some(&token),
+            json!({"current_password": PASSWORD, "new_password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(r.status, S::NO_CONTENT, "{}", r.json);
+
+    // Sign-ins and password changes are in the audit log, with the
+    // address, for administrators; staff see none of it.
+    let log = api.get("/api/audit?limit=1000", &admin).await;
+    let entries = log.as_array().unwrap();
+    let count = |action: &str| entries.iter().filter(|e| e["action"] == action).count();
+    assert_eq!(count("auth.password_failed"), 5);
+    assert!(count("auth.login") >= 4);
+    let change = entries
+        .iter()
+        .find(|e| e["action"] == "user.password")
+        .unwrap();
+    assert_eq!(change["details"]["client"], "2001:db8:5:6::2");
+    let text = log.to_string();
+    assert!(!text.contains("not my password") && !text.contains(PASSWORD));
+    let seen = api.get("/api/audit?limit=1000", &staff).await;
+    assert!(
+        seen.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !e["action"].as_str().unwrap().starts_with("auth.")),
+        "{seen}"
+    );
+    db.cleanup(store).await;
+}
+
+async fn credential_lifetimes_are_bounded(backend: Backend) {
+    let Some((store, db)) = TestDb::open(backend).await else {
+        return;
+    };
+    first_admin(&store).await;
+    let api = Api::new(store.clone());
+    let admin = api.token("admin", PASSWORD).await;
+    use StatusCode as S;
+    let now = hecmap::negotiation::auth::unix_seconds();
+    // Tokens: 90 days by default and at most.
+    let t = api
+        .post("/api/auth/tokens", &admin, json!({"label": "ci"}))
+        .await;
+    let expires = t["expires_at"].as_i64().unwrap();
+    assert!(
+        (now + 90 * 86_400 - 5..=now + 90 * 86_400 + 5).contains(&expires),
+        "{t}"
+    );
+    let t = api
+        .post(
+            "/api/auth/tokens",
+            &admin,
+            json!({"label": "ci", "expires_in_days": 7}),
+        )
+        .await;
+    assert!(t["expires_at"].as_i64().unwrap() <= now + 7 * 86_400 + 5);
+    for days in [91, 3650, 0, -1, i64::MAX] {
+        let r = api
+            .send(
+                "POST",
+                "/api/auth/tokens",
+                Some(&admin),
+                Some(json!({"label": "ci", "expires_in_days": days})),
+            )
+            .await;
+        assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{days}: {}", r.json);
+    }
+    let r = api
+        .send(
+            "POST",
+            "/api/auth/tokens",
+            Some(&admin),
+            Some(json!({"label": "ci", "expires_in_days": 3650})),
+        )
+        .await;
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("90 days"),
+        "{}",
+        r.json
+    );
+    // Sessions: 12 hours; asking for ten years is refused, saying so.
+    let r = api
+        .send(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": PASSWORD, "expires_in_days": 3650})),
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("12 hours"),
+        "{}",
+        r.json
+    );
+    let r = api
+        .send(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(r.status, S::OK);
+    assert!(r.json["expires_at"].as_i64().unwrap() <= now + 12 * 3600 + 5);
+    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Max-Age=4320"),
+        "{cookie}"
+    );
+    // The command line, too: a token over the bound is refused.
+    let admin_id = store.find_user("admin").await.unwrap().id;
+    let r = store
+        .create_token(&cli(), admin_id, "cli", Some(91 * 86_400))
+        .await;
+    assert!(matches!(r, Err(NegotiationError::Invalid(_))), "{r:?}");
+
+    // Credentials made before the bounds (no expiry, ten years) are cut to
+    // them when the store opens; an expired one is refused.
+    let old = store
+        .create_token(&cli(), admin_id, "old", None)
+        .await
+        .unwrap();
+    store.close().await;
+    {
+        use sqlx::Connection;
+        let url = match db.location() {
+            StoreLocation::DataDir(dir) => {
+                format!("sqlite:{}", dir.join("hecmap.sqlite3").display())
+            }
+            StoreLocation::Url(url) => url,
+        };
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE credentials SET expires_at = NULL WHERE label = 'old'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE credentials SET expires_at = $1 WHERE label = 'ci'")
+            .bind(now + 3650 * 86_400)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let settings = AuthSettings {
+        token_max_days: 1,
+        ..AuthSettings::default()
+    };
+    let store = Store::open_with(&db.location(), settings).await.unwrap();
+    store.authenticate(&old.token).await.unwrap();
+    {
+        use sqlx::{Connection, Row};
+        let url = match db.location() {
+            StoreLocation::DataDir(dir) => {
+                format!("sqlite:{}", dir.join("hecmap.sqlite3").display())
+            }
+            StoreLocation::Url(url) => url,
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        let longest: i64 = sqlx::query("SELECT MAX(expires_at) AS m FROM credentials")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("m");
+        assert!(
+            longest <= now + 86_400 + 60,
+            "a credential outlives the bound"
+        );
+        let unbounded: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM credentials WHERE expires_at IS NULL")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+                .get("n");
+        assert_eq!(unbounded, 0);
+        sqlx::query("UPDATE credentials SET expires_at = $1 WHERE label = 'old'")
+            .bind(now - 1)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    assert!(matches!(
+        store.authenticate(&old.token).await,
+        Err(NegotiationError::Unauthenticated(_))
+    ));
+    db.cleanup(store).await;
+}
+
+async fn drafts_stay_with_their_organization(backend: Backend) {
+    let Some((store, db)) = TestDb::open(backend).await else {
+        return;
+    };
+    first_admin(&store).await;
+    let api = Api::new(store.clone());
+    let admin = api.token("admin", PASSWORD).await;
+    for (name, role) in [("staff", "staff"), ("analyst", "analyst")] {
+        api.post(
+            "/api/users",
+            &admin,
+            json!({"username": name, "role": role, "password": PASSWORD}),
+        )
+        .await;
+    }
+    let staff = api.token("staff", PASSWORD).await;
+    let analyst = api.token("analyst", PASSWORD).await;
+    let regions = planning_regions();
+    let ne = regions["Northeastern Connecticut Planning Region"].clone();
+    let (a, ed_a) = org_with_editor(&api, &admin, "A HEC", "ed-a").await;
+    let (_, ed_b) = org_with_editor(&api, &admin, "B HEC", "ed-b").await;
+    let uri = format!("/api/organizations/{a}/proposal/versions");
+    let save = |base: i64, status: &str, rationale: &str, waiver: &str| json!({"base_version": base, "status": status, "rationale": rationale, "plan": proposal_plan(&ne, Some(waiver))});
+    api.post(
+        &uri,
+        &ed_a,
+        save(0, "draft", "SECRET DRAFT RATIONALE", "SECRET DRAFT WAIVER"),
+    )
+    .await;
+    api.post(
+        &format!("{uri}/1/comments"),
+        &ed_a,
+        json!({"body": "note to ourselves"}),
+    )
+    .await;
+    api.post(
+        &uri,
+        &ed_a,
+        save(1, "submitted", "Our public rationale.", "Rural towns."),
+    )
+    .await;
+    api.post(
+        &uri,
+        &ed_a,
+        save(2, "draft", "ANOTHER SECRET", "SECRET WAIVER TOO"),
+    )
+    .await;
+    api.post(
+        &uri,
+        &ed_a,
+        save(3, "draft", "A THIRD SECRET", "SECRET AGAIN"),
+    )
+    .await;
+
+    // Outside the organization: the latest submitted version is the head,
+    // and no draft is listed.
+    for token in [&staff, &analyst, &admin, &ed_b] {
+        let p = api
+            .get(&format!("/api/organizations/{a}/proposal"), token)
+            .await;
+        assert_eq!(p["head"], 2, "{p}");
+        let versions: Vec<i64> = p["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect();
+        assert_eq!(versions, vec![2]);
+    }
+    let own = api
+        .get(&format!("/api/organizations/{a}/proposal"), &ed_a)
+        .await;
+    assert_eq!(own["head"], 4);
+    assert_eq!(own["versions"].as_array().unwrap().len(), 4);
+
+    // The audit log shows none of the drafts to those who may read it.
+    for token in [&staff, &analyst, &admin] {
+        let log = api.get("/api/audit?limit=1000", token).await;
+        let text = log.to_string();
+        assert!(!text.contains("SECRET"), "a draft leaks: {text}");
+        let entries = log.as_array().unwrap();
+        assert!(entries.iter().all(|e| e["action"] != "proposal.save"));
+        assert!(
+            entries
+                .iter()
+                .all(|e| e["target"] != format!("version:{a}:1")),
+            "{text}"
+        );
+        // What was submitted is there, with its rationale.
+        assert!(entries.iter().any(|e| e["action"] == "proposal.submit"
+            && e["reason"] == "Our public rationale."));
+    }
+    // Nor through versions, reports, diffs or comments.
+    for path in [
+        format!("/api/organizations/{a}/proposal/versions/3"),
+        format!("/api/organizations/{a}/proposal/versions/3/report"),
+        format!("/api/organizations/{a}/proposal/diff?from=2&to=3"),
+        format!("/api/organizations/{a}/proposal/versions/1/comments"),
+    ] {
+        let r = api.send("GET", &path, Some(&staff), None).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.json);
+        assert!(!r.json.to_string().contains("SECRET"));
+    }
+    db.cleanup(store).await;
+}
+
+async fn two_servers_share_sessions_throttle_and_version_checks(backend: Backend) {
+    let Some((one, db)) = TestDb::open(backend).await else {
+        return;
+    };
+    // A second server over the same database.
+    let two = Store::open(&db.location()).await.unwrap();
+    first_admin(&one).await;
+    let (api1, api2) = (Api::new(one.clone()), Api::new(two.clone()));
+    // A session made through one works on the other.
+    let admin = api1.token("admin", PASSWORD).await;
+    assert_eq!(api2.get("/api/auth/me", &admin).await["username"], "admin");
+    let session = one
+        .login("admin", PASSWORD, CredentialKind::Session, "t", None, LOCAL)
+        .await
+        .unwrap();
+    assert_eq!(
+        two.authenticate(&session.credential.token)
+            .await
+            .unwrap()
+            .username,
+        "admin"
+    );
+    // Logging out on one ends it on both.
+    two.logout(&session.credential.token).await.unwrap();
+    assert!(one.authenticate(&session.credential.token).await.is_err());
+
+    // The throttle counts across both: 40 guesses at once, half through
+    // each, check at most 5 passwords in all.
+    let attacker = ip("198.51.100.20");
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+        tasks.push(tokio::spawn(async move {
+            store
+                .login(
+                    "admin",
+                    &format!("guess {i}"),
+                    CredentialKind::Session,
+                    "t",
+                    None,
+                    attacker,
+                )
+                .await
+        }));
+    }
+    let results = futures_join(tasks).await;
+    let checks = one.auth_stats().password_checks + two.auth_stats().password_checks;
+    let wrong = results
+        .iter()
+        .filter(|r| matches!(r, Err(NegotiationError::Unauthenticated(_))))
+        .count();
+    assert!(wrong <= 5, "{wrong} guesses checked across two servers");
+    assert!(results.iter().all(
+        |r| is_throttled(r).is_some() || matches!(r, Err(NegotiationError::Unauthenticated(_)))
+    ));
+    // (The sign-ins above checked 2 passwords.)
+    assert_eq!(checks, wrong as u64 + 2);
+    for store in [&one, &two] {
+        let r = store
+            .login(
+                "admin",
+                PASSWORD,
+                CredentialKind::Session,
+                "t",
+                None,
+                attacker,
+            )
+            .await;
+        assert!(is_throttled(&r).is_some(), "{r:?}");
+    }
+
+    // A stale save through one server conflicts with the other's.
+    let (a, ed) = org_with_editor(&api1, &admin, "A HEC", "ed-a").await;
+    let uri = format!("/api/organizations/{a}/proposal/versions");
+    let body = json!({"base_version": 0, "rationale": "first", "plan": proposal_plan(&["Hartford".into()], None)});
+    api1.post(&uri, &ed, body.clone()).await;
+    let r = api2.send("POST", &uri, Some(&ed), Some(body)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert_eq!(r.json["error"]["current"], 1);
+    two.close().await;
+    db.cleanup(one).await;
 }

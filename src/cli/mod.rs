@@ -323,7 +323,7 @@ enum AdminCommand {
         username: String,
         #[arg(long, default_value = "cli")]
         label: String,
-        /// Lifetime in days (default: until revoked).
+        /// Lifetime in days (default and most: 90).
         #[arg(long)]
         days: Option<i64>,
     },
@@ -645,7 +645,12 @@ fn admin(command: AdminCommand) -> Result<ExitCode, String> {
             let store = open(&store)?;
             let user = runtime.block_on(store.find_user(&username)).map_err(err)?;
             let credential = runtime
-                .block_on(store.create_token(&actor, user.id, &label, days.map(|d| d * 86_400)))
+                .block_on(store.create_token(
+                    &actor,
+                    user.id,
+                    &label,
+                    days.map(|d| d.saturating_mul(86_400)),
+                ))
                 .map_err(err)?;
             println!("{}", credential.token);
         }

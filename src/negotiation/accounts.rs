@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::limits::{self, MAX_DISPLAY_NAME, MAX_ORGANIZATION_NAME, MAX_USERNAME_BYTES};
 use super::store::{audit, next_id, taken_or};
-use super::{Actor, NegotiationError, Result, Role, Store, auth, now, required};
+use super::throttle::Keys;
+use super::{Actor, NegotiationError, Result, Role, Store, now, required};
 
 /// A prospective HEC: its proposal's HEC carries its name.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -32,14 +34,16 @@ pub struct User {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// 2 to 64 letters, digits, '.', '_', '-' or '@'.
     pub username: String,
+    /// At most 200 characters (default: the username).
     #[serde(default)]
     pub display_name: Option<String>,
     pub role: Role,
     /// Required for an HEC editor, refused for every other role.
     #[serde(default)]
     pub organization_id: Option<i64>,
-    /// At least 10 characters.
+    /// At least 10 characters, at most 1024 bytes.
     pub password: String,
 }
 
@@ -66,6 +70,7 @@ pub(crate) fn user_from(row: &AnyRow) -> Result<User> {
 const USER_COLUMNS: &str = "id, username, display_name, role, organization_id, active, created_at";
 
 fn check_username(name: &str) -> Result<String> {
+    limits::bounded_bytes("username", name, MAX_USERNAME_BYTES)?;
     let name = name.trim();
     let ok = (2..=64).contains(&name.len())
         && name
@@ -83,12 +88,12 @@ impl Store {
     /// Creates an organization and its (empty) proposal. Administrators only.
     pub async fn create_organization(&self, actor: &Actor, name: &str) -> Result<Organization> {
         actor.require(actor.is(Role::Admin), "create organizations")?;
-        let name = required("the organization's name", name)?;
-        if name.len() > 200 {
-            return Err(NegotiationError::invalid(
-                "the organization's name is longer than 200 characters",
-            ));
-        }
+        let name = required(
+            "the organization's name",
+            "name",
+            name,
+            MAX_ORGANIZATION_NAME,
+        )?;
         let mut tx = self.write().await?;
         let id = next_id(&mut tx, "organizations").await?;
         let at = now();
@@ -160,6 +165,9 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
         actor.require(actor.is(Role::Admin), "create accounts")?;
         let username = check_username(&new.username)?;
+        if let Some(display_name) = &new.display_name {
+            limits::bounded("display_name", display_name, MAX_DISPLAY_NAME)?;
+        }
         let display_name = new
             .display_name
             .as_deref()
@@ -185,7 +193,7 @@ impl Store {
             }
             (_, None) => {}
         }
-        let hash = auth::hash_password(&new.password).await?;
+        let hash = self.hash(&new.password).await?;
         let mut tx = self.write().await?;
         let id = next_id(&mut tx, "users").await?;
         let at = now();
@@ -263,10 +271,27 @@ impl Store {
             actor.is(Role::Admin) || actor.user_id == Some(user_id),
             "change another account's password",
         )?;
-        let hash = auth::hash_password(password).await?;
+        let hash = self.hash(password).await?;
+        self.store_password(actor, user_id, &hash, serde_json::json!({}), None)
+            .await
+    }
+
+    /// Stores a password hash, ends the account's credentials and records
+    /// the change; after a throttled password check, clears its failure.
+    pub(crate) async fn store_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        hash: &str,
+        details: serde_json::Value,
+        throttled: Option<&Keys>,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
+        if let Some(keys) = throttled {
+            self.throttle_undo(&mut tx, keys, true).await?;
+        }
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(&hash)
+            .bind(hash)
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
@@ -280,7 +305,7 @@ impl Store {
             "user.password",
             &format!("user:{user_id}"),
             None,
-            serde_json::json!({}),
+            details,
         )
         .await?;
         tx.commit().await?;

@@ -17,19 +17,32 @@
 //!
 //! Access: every operation takes the [`Actor`] doing it and checks its
 //! [`Role`] itself, so no caller (HTTP or CLI) can forget a check. This
-//! module knows nothing of HTTP.
+//! module knows nothing of HTTP (a client's address comes in as an
+//! [`std::net::IpAddr`]).
+//!
+//! Confidentiality: a draft is its organization's own. Its plan, rationale
+//! and waiver reason, and the audit entries about it, are shown to that
+//! organization's editors only; others see a proposal's latest *submitted*
+//! version, never how many drafts follow it.
+//!
+//! Work on the CPU (parsing a plan against the units, composing the state
+//! plan, validating, diffing, hashing passwords) runs on tokio's blocking
+//! threads, never on the async runtime's, and never inside a write
+//! transaction.
 
 mod accounts;
 pub mod auth;
 pub mod compose;
+pub mod limits;
 mod proposals;
 mod rulings;
 mod store;
+mod throttle;
 
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{NewUser, Organization, User};
-pub use auth::{Credential, CredentialKind, Login};
+pub use auth::{AuthSettings, AuthStats, Credential, CredentialKind, Login};
 pub use compose::{
     Claimant, Diff, Dispute, Gap, HecDiff, StateInputs, StateView, SubmittedVersion, Totals,
     UnitSet,
@@ -156,9 +169,15 @@ pub enum NegotiationError {
     /// The request is well-formed but says something impossible.
     #[error("{0}")]
     Invalid(String),
-    /// Too many failed sign-ins for an account: wait and try again.
-    #[error("too many failed sign-ins for this account: try again in {retry_after_secs} s")]
+    /// Too many failed sign-ins (from this address, for this account):
+    /// wait `retry_after_secs` and try again. HTTP 429 with `Retry-After`.
+    #[error("too many failed sign-ins: try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Every password-hashing slot stayed busy for the whole wait
+    /// ([`AuthSettings::hash_wait_ms`]): try again in `retry_after_secs`.
+    /// HTTP 503 with `Retry-After`.
+    #[error("the server is busy checking passwords: try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),
     #[error(transparent)]
@@ -212,11 +231,27 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Text that must say something (a reason, a rationale, a name).
-fn required(what: &str, text: &str) -> Result<String> {
+/// Text that must say something (a reason, a rationale, a name), at most
+/// `max` characters (`field` names it in the refusal).
+fn required(what: &str, field: &str, text: &str, max: usize) -> Result<String> {
+    limits::bounded(field, text, max)?;
     let text = text.trim();
     if text.is_empty() {
         return Err(NegotiationError::invalid(format!("{what} is required")));
     }
     Ok(text.to_string())
+}
+
+/// Runs CPU-bound work on tokio's blocking threads (never on the async
+/// runtime's). A panic in it is passed on.
+async fn blocking<T, F>(work: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(NegotiationError::Io(std::io::Error::other(e.to_string()))),
+    }
 }

@@ -5,7 +5,15 @@
 //! (`base_version`, the proposal's latest when the editor loaded it): if
 //! another edit came first, the edit is refused with a conflict and
 //! nothing is overwritten. Drafts are seen only by the organization's
-//! editors; submitted versions by every account.
+//! editors — their plans, rationales, waiver reasons, the audit entries
+//! about them, even how many there are; submitted versions by every
+//! account.
+//!
+//! Comments on a dispute are taken only while the dispute exists (a unit
+//! claimed by exactly those organizations in their latest submitted
+//! versions), from state staff and the claimants' editors.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,8 +21,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::compose::{SubmittedVersion, normalize_proposal};
-use super::store::{audit, next_id};
-use super::{Actor, NegotiationError, Organization, Result, Role, Store, now, required};
+use super::limits::{self, MAX_COMMENT, MAX_PLAN_BYTES, MAX_RATIONALE, MAX_WAIVER_REASON};
+use super::store::{Entry, audit, next_id, record};
+use super::{
+    Actor, NegotiationError, Organization, Result, Role, Store, blocking, compose, now, required,
+};
 use crate::dataset::Dataset;
 
 /// Where a version stands.
@@ -69,7 +80,10 @@ pub struct Version {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Proposal {
     pub organization: Organization,
-    /// The latest version (0 before the first): the `base_version` of the next edit.
+    /// For the organization's editors, the latest version, draft or not
+    /// (0 before the first): the `base_version` of their next edit. For
+    /// everyone else, the latest submitted version (0 before the first):
+    /// drafts, even their number, stay with the organization.
     pub head: i64,
     pub versions: Vec<Version>,
 }
@@ -83,9 +97,10 @@ pub struct NewVersion {
     /// Save as a draft (default) or submit at once.
     #[serde(default = "draft")]
     pub status: VersionStatus,
-    /// Why this geography.
+    /// Why this geography (at most 20,000 characters).
     pub rationale: String,
-    /// Assignment JSON with one HEC: `{"hecs": [{"units": [...], "waiver":
+    /// At most 1 MiB. Assignment JSON with one HEC (a waiver's reason, and
+    /// each reason for splitting a town, at most 5,000 characters): `{"hecs": [{"units": [...], "waiver":
     /// {"reason": "...", "waive": ["thresholds", "contiguity"]}}]}`.
     #[schema(value_type = Object)]
     pub plan: Value,
@@ -176,15 +191,27 @@ fn version_from(row: &AnyRow, plan: Option<Value>) -> Result<Version> {
 }
 
 impl Store {
-    /// A proposal with the versions the actor may see.
+    /// A proposal with the versions the actor may see (and, outside the
+    /// organization, its latest submitted version as `head`).
     pub async fn proposal(&self, actor: &Actor, organization_id: i64) -> Result<Proposal> {
         let organization = self.organization(organization_id).await?;
-        let head: i64 = sqlx::query("SELECT head FROM proposals WHERE organization_id = $1")
+        let drafts = actor.edits(organization_id);
+        let head: i64 = if drafts {
+            sqlx::query("SELECT head FROM proposals WHERE organization_id = $1")
+                .bind(organization_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("head")?
+        } else {
+            sqlx::query(
+                "SELECT COALESCE(MAX(version), 0) AS head FROM proposal_versions
+                 WHERE organization_id = $1 AND status = 'submitted'",
+            )
             .bind(organization_id)
             .fetch_one(&self.pool)
             .await?
-            .try_get("head")?;
-        let drafts = actor.edits(organization_id);
+            .try_get("head")?
+        };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM proposal_versions v
              JOIN users a ON a.id = v.author_id LEFT JOIN users s ON s.id = v.submitted_by
@@ -242,7 +269,7 @@ impl Store {
     pub async fn save_version(
         &self,
         actor: &Actor,
-        data: &Dataset,
+        data: &Arc<Dataset>,
         organization_id: i64,
         new: NewVersion,
     ) -> Result<Version> {
@@ -254,15 +281,35 @@ impl Store {
         )?;
         let author_id = actor.author_id()?;
         let organization = self.organization(organization_id).await?;
-        let rationale = required("a rationale (why this geography)", &new.rationale)?;
-        let (plan, parsed) = normalize_proposal(data, &organization.name, &new.plan)?;
-        let tracts = parsed
-            .members()
-            .into_iter()
-            .next()
-            .unwrap_or_default()
-            .len();
-        let waiver = parsed.regions.first().and_then(|r| r.waiver.clone());
+        let rationale = required(
+            "a rationale (why this geography)",
+            "rationale",
+            &new.rationale,
+            MAX_RATIONALE,
+        )?;
+        let (data, name, plan) = (data.clone(), organization.name.clone(), new.plan);
+        let (plan, tracts, waiver) = blocking(move || {
+            if serde_json::to_vec(&plan)?.len() > MAX_PLAN_BYTES {
+                return Err(limits::too_long("plan", MAX_PLAN_BYTES, "bytes"));
+            }
+            let (plan, parsed) = normalize_proposal(&data, &name, &plan)?;
+            limits::bounded_bytes("plan", &plan, MAX_PLAN_BYTES)?;
+            let waiver = parsed.regions.first().and_then(|r| r.waiver.clone());
+            if let Some(w) = &waiver {
+                limits::bounded("the waiver's reason", &w.reason, MAX_WAIVER_REASON)?;
+            }
+            for reason in parsed.split_reasons.values() {
+                limits::bounded("a reason for splitting a town", reason, MAX_WAIVER_REASON)?;
+            }
+            let tracts = parsed
+                .members()
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+                .len();
+            Ok((plan, tracts, waiver))
+        })
+        .await?;
         let mut tx = self.write().await?;
         let version = new.base_version + 1;
         let at = now();
@@ -302,13 +349,22 @@ impl Store {
         .bind(submitted.then_some(author_id))
         .execute(&mut *tx)
         .await?;
-        audit(
+        // A draft's entry (its rationale, its waiver) is its organization's own.
+        record(
             &mut tx,
-            actor,
-            if submitted { "proposal.submit" } else { "proposal.save" },
-            &format!("organization:{organization_id}"),
-            Some(&rationale),
-            serde_json::json!({ "version": version, "status": new.status, "tracts": tracts, "waiver": waiver }),
+            Entry {
+                actor_id: actor.user_id,
+                actor: &actor.username,
+                action: if submitted {
+                    "proposal.submit"
+                } else {
+                    "proposal.save"
+                },
+                target: &format!("organization:{organization_id}"),
+                reason: Some(&rationale),
+                details: serde_json::json!({ "version": version, "status": new.status, "tracts": tracts, "waiver": waiver }),
+                draft_of: (!submitted).then_some(organization_id),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -448,29 +504,65 @@ impl Store {
         actor.role != Role::Editor || self.may_comment(actor, target)
     }
 
-    /// Checks that a comment's target exists and the actor may see it.
-    async fn check_target(&self, actor: &Actor, target: &CommentTarget) -> Result<()> {
+    /// Checks that a comment's target exists and the actor may see it;
+    /// for a version, the organization whose draft it is (None when
+    /// submitted).
+    async fn check_target(&self, actor: &Actor, target: &CommentTarget) -> Result<Option<i64>> {
         match target {
             CommentTarget::Version {
                 organization_id,
                 version,
             } => {
-                self.version(actor, *organization_id, *version).await?;
+                let v = self.version(actor, *organization_id, *version).await?;
+                Ok((v.status == VersionStatus::Draft).then_some(*organization_id))
             }
             CommentTarget::Dispute(orgs) => {
                 for &org in orgs {
                     self.organization(org).await?;
                 }
+                Ok(None)
             }
+        }
+    }
+
+    /// Refuses (404) a dispute that does not exist now: no unit is claimed
+    /// by exactly these organizations in their latest submitted versions.
+    async fn check_dispute_now(&self, data: &Arc<Dataset>, orgs: &[i64]) -> Result<()> {
+        let inputs = self.snapshot_inputs().await?;
+        let (data, wanted) = (data.clone(), orgs.to_vec());
+        let exists = blocking(move || {
+            let c = compose::compose(&data, &inputs)?;
+            Ok(c.proposed.claims.iter().any(|claims| {
+                claims.len() == wanted.len() && {
+                    let mut claimants: Vec<i64> = claims
+                        .iter()
+                        .map(|&r| c.organization_of[r as usize])
+                        .collect();
+                    claimants.sort_unstable();
+                    claimants == wanted
+                }
+            }))
+        })
+        .await?;
+        if !exists {
+            return Err(NegotiationError::not_found(format!(
+                "there is no dispute between organizations {} now: none of their latest submitted versions claim the same unit",
+                orgs.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )));
         }
         Ok(())
     }
 
-    /// Comments on a dispute (staff and the claimants' editors) or a
-    /// proposal version (staff and the organization's editors).
+    /// Comments (at most 10,000 characters) on a dispute that exists now
+    /// (staff and the claimants' editors) or a proposal version (staff and
+    /// the organization's editors).
     pub async fn comment(
         &self,
         actor: &Actor,
+        data: &Arc<Dataset>,
         target: &CommentTarget,
         body: &str,
     ) -> Result<Comment> {
@@ -479,13 +571,11 @@ impl Store {
             &format!("comment on {}", target.key()),
         )?;
         let author_id = actor.author_id()?;
-        let body = required("the comment", body)?;
-        if body.len() > 20_000 {
-            return Err(NegotiationError::invalid(
-                "the comment is longer than 20,000 characters",
-            ));
+        let body = required("the comment", "body", body, MAX_COMMENT)?;
+        let draft_of = self.check_target(actor, target).await?;
+        if let CommentTarget::Dispute(orgs) = target {
+            self.check_dispute_now(data, orgs).await?;
         }
-        self.check_target(actor, target).await?;
         let key = target.key();
         let mut tx = self.write().await?;
         let id = next_id(&mut tx, "comments").await?;
@@ -500,13 +590,17 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        audit(
+        record(
             &mut tx,
-            actor,
-            "comment.create",
-            &key,
-            None,
-            serde_json::json!({ "comment": id }),
+            Entry {
+                actor_id: actor.user_id,
+                actor: &actor.username,
+                action: "comment.create",
+                target: &key,
+                reason: None,
+                details: serde_json::json!({ "comment": id }),
+                draft_of,
+            },
         )
         .await?;
         tx.commit().await?;

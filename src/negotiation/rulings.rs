@@ -7,8 +7,15 @@
 //! refused with a conflict, so two staff members cannot silently overrule
 //! each other. Each ruling writes the next state plan version: the latest
 //! submitted proposals with every ruling so far applied.
+//!
+//! The state plan is composed from a snapshot, on a blocking thread,
+//! *before* the write transaction; under the transaction the ruling checks
+//! that its base is still the latest (else a conflict) and that the
+//! submitted proposals it composed are still the latest (else it composes
+//! again), so SQLite's write lock is never held during the CPU work.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -19,8 +26,9 @@ use super::compose::{
     self, Diff, StateInputs, claimants_of, compose, diff_plans, plan_json, proposal_hec,
     resolve_units,
 };
+use super::limits::{self, MAX_RULING_REASON, MAX_RULING_UNITS};
 use super::store::{audit, next_id};
-use super::{Actor, NegotiationError, Result, Role, Store, accounts, now, required};
+use super::{Actor, NegotiationError, Result, Role, Store, accounts, blocking, now, required};
 use crate::dataset::Dataset;
 use crate::plan::{Plan, parse_json_plan};
 use crate::units::Level;
@@ -73,14 +81,137 @@ pub struct NewRuling {
     pub kind: RulingKind,
     /// Assign: who gets the units; waiver: whose waiver.
     pub organization_id: i64,
-    /// Assign: tract GEOIDs or town names.
+    /// Assign: tract GEOIDs or town names (at most 5,000).
     #[serde(default)]
     pub units: Vec<String>,
     /// Waiver: approved or refused.
     #[serde(default)]
     pub decision: Option<WaiverDecision>,
-    /// Why (required).
+    /// Why (required, at most 20,000 characters).
     pub reason: String,
+}
+
+/// A ruling ready to write: composed from a snapshot, off the runtime.
+struct Prepared {
+    /// Its id and time are set under the write transaction.
+    ruling: Ruling,
+    /// The state plan version it produces.
+    plan: Value,
+    /// The proposal versions composed: (organization, version).
+    submitted: Vec<(i64, i64)>,
+    /// The rulings before it.
+    earlier: Vec<i64>,
+}
+
+/// How many times a ruling composes again when proposals are submitted
+/// while it is being composed.
+const RULE_ATTEMPTS: usize = 4;
+
+/// Checks a ruling against the state it is based on and composes the state
+/// plan it produces (CPU: call on a blocking thread).
+fn prepare_ruling(
+    data: &Dataset,
+    mut inputs: StateInputs,
+    new: &NewRuling,
+    reason: String,
+    author: String,
+) -> Result<Prepared> {
+    let organization = inputs
+        .organizations
+        .iter()
+        .find(|o| o.id == new.organization_id)
+        .cloned()
+        .ok_or_else(|| {
+            NegotiationError::invalid(format!("no organization {}", new.organization_id))
+        })?;
+    let before = compose(data, &inputs)?;
+    let (units, decision, mut concerns) = match new.kind {
+        RulingKind::Assign => {
+            if new.decision.is_some() {
+                return Err(NegotiationError::invalid(
+                    "an assign ruling has units, not a decision",
+                ));
+            }
+            if new.units.is_empty() {
+                return Err(NegotiationError::invalid(
+                    "an assign ruling names the units it gives (tract GEOIDs or towns)",
+                ));
+            }
+            let tracts = resolve_units(data, &new.units)?;
+            let units: Vec<String> = tracts
+                .iter()
+                .map(|&t| data.tracts.units.geoid[t as usize].clone())
+                .collect();
+            (units, None, claimants_of(&before, &tracts))
+        }
+        RulingKind::Waiver => {
+            let decision = new.decision.ok_or_else(|| {
+                NegotiationError::invalid("a waiver ruling says approved or refused")
+            })?;
+            if !new.units.is_empty() {
+                return Err(NegotiationError::invalid(
+                    "a waiver ruling has a decision, not units",
+                ));
+            }
+            let requested = inputs
+                .submitted
+                .iter()
+                .find(|s| s.organization_id == organization.id)
+                .map(|s| proposal_hec(data, &s.plan, "proposal"))
+                .transpose()?
+                .is_some_and(|(_, plan)| plan.regions.iter().any(|r| r.waiver.is_some()));
+            if !requested {
+                return Err(NegotiationError::invalid(format!(
+                    "{}'s latest submitted proposal requests no waiver",
+                    organization.name
+                )));
+            }
+            (Vec::new(), Some(decision), Default::default())
+        }
+    };
+    concerns.insert(organization.id);
+    let state_version = new.base_state_version + 1;
+    let ruling = Ruling {
+        id: 0,
+        kind: new.kind,
+        organization_id: organization.id,
+        organization: organization.name.clone(),
+        units,
+        decision,
+        reason,
+        concerns: concerns.into_iter().collect(),
+        state_version,
+        author,
+        created_at: String::new(),
+    };
+    let earlier = inputs.rulings.iter().map(|r| r.id).collect();
+    inputs.rulings.push(ruling.clone());
+    let composed = compose(data, &inputs)?;
+    let mut plan = plan_json(data, &composed.ruled);
+    plan["name"] = json!(format!("State draft plan, version {state_version}"));
+    Ok(Prepared {
+        ruling,
+        plan,
+        submitted: inputs
+            .submitted
+            .iter()
+            .map(|s| (s.organization_id, s.version))
+            .collect(),
+        earlier,
+    })
+}
+
+/// The latest submitted version of every proposal: (organization, version).
+async fn submitted_versions(tx: &mut Transaction<'static, Any>) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT organization_id, MAX(version) AS version FROM proposal_versions
+         WHERE status = 'submitted' GROUP BY organization_id ORDER BY organization_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("organization_id")?, r.try_get("version")?)))
+        .collect()
 }
 
 /// A version of the state's draft plan.
@@ -196,128 +327,133 @@ impl Store {
     /// What the statewide picture is composed from (any signed-in account;
     /// filter the rulings shown with [`visible_to`]).
     pub async fn state_inputs(&self, _actor: &Actor) -> Result<StateInputs> {
-        // One read transaction: a consistent snapshot.
-        let mut tx = self.pool.begin().await?;
+        self.snapshot_inputs().await
+    }
+
+    /// The inputs, from one consistent snapshot.
+    pub(crate) async fn snapshot_inputs(&self) -> Result<StateInputs> {
+        let mut tx = self.snapshot().await?;
+        // The state version first: a ruling committed after this read
+        // makes a ruling based on it conflict.
+        let state_version = state_head(&mut tx).await?;
         let inputs = StateInputs {
             organizations: organizations_in(&mut *tx).await?,
             submitted: Store::latest_submitted(&mut *tx).await?,
             rulings: all_rulings(&mut tx).await?,
-            state_version: state_head(&mut tx).await?,
+            state_version,
         };
         tx.commit().await?;
         Ok(inputs)
     }
 
-    /// The statewide picture for an actor, validated with `rules`.
+    /// The statewide picture for an actor, validated with `rules`
+    /// (composed on a blocking thread).
     pub async fn state_view(
         &self,
         actor: &Actor,
-        data: &Dataset,
+        data: &Arc<Dataset>,
         rules: &crate::rules::RulesConfig,
     ) -> Result<compose::StateView> {
         let inputs = self.state_inputs(actor).await?;
-        compose::state_view(data, rules, &inputs, |r| visible_to(actor, r))
+        let (data, rules, actor) = (data.clone(), rules.clone(), actor.clone());
+        blocking(move || compose::state_view(&data, &rules, &inputs, |r| visible_to(&actor, r)))
+            .await
+    }
+
+    fn stale_state(base: i64, current: i64) -> NegotiationError {
+        NegotiationError::Conflict {
+            message: format!(
+                "the state plan changed since version {base}: it is at version {current}; reload the statewide view and rule again"
+            ),
+            current,
+        }
     }
 
     /// Makes a ruling (state staff only) and writes the state plan version
-    /// it produces.
-    pub async fn rule(&self, actor: &Actor, data: &Dataset, new: NewRuling) -> Result<Ruling> {
+    /// it produces. The plan is composed before the write transaction.
+    pub async fn rule(&self, actor: &Actor, data: &Arc<Dataset>, new: NewRuling) -> Result<Ruling> {
         actor.require(actor.is(Role::Staff), "make rulings (only state staff do)")?;
         let author_id = actor.author_id()?;
-        let reason = required("a reason for the ruling", &new.reason)?;
-        let mut tx = self.write().await?;
-        let bumped = sqlx::query(
-            "UPDATE counters SET value = value + 1 WHERE name = 'state' AND value = $1",
-        )
-        .bind(new.base_state_version)
-        .execute(&mut *tx)
-        .await?;
-        if bumped.rows_affected() != 1 {
-            let current = state_head(&mut tx).await?;
-            return Err(NegotiationError::Conflict {
-                message: format!(
-                    "the state plan changed since version {}: it is at version {current}; reload the statewide view and rule again",
-                    new.base_state_version
-                ),
-                current,
-            });
+        let reason = required(
+            "a reason for the ruling",
+            "reason",
+            &new.reason,
+            MAX_RULING_REASON,
+        )?;
+        if new.units.len() > MAX_RULING_UNITS {
+            return Err(NegotiationError::invalid(format!(
+                "units: at most {MAX_RULING_UNITS} in one ruling"
+            )));
         }
-        let state_version = new.base_state_version + 1;
-        let mut inputs = StateInputs {
-            organizations: organizations_in(&mut *tx).await?,
-            submitted: Store::latest_submitted(&mut *tx).await?,
-            rulings: all_rulings(&mut tx).await?,
-            state_version,
-        };
-        let organization = inputs
-            .organizations
-            .iter()
-            .find(|o| o.id == new.organization_id)
-            .cloned()
-            .ok_or_else(|| {
-                NegotiationError::invalid(format!("no organization {}", new.organization_id))
-            })?;
-        let before = compose(data, &inputs)?;
-        let (units, decision, mut concerns) = match new.kind {
-            RulingKind::Assign => {
-                if new.decision.is_some() {
-                    return Err(NegotiationError::invalid(
-                        "an assign ruling has units, not a decision",
-                    ));
-                }
-                if new.units.is_empty() {
-                    return Err(NegotiationError::invalid(
-                        "an assign ruling names the units it gives (tract GEOIDs or towns)",
-                    ));
-                }
-                let tracts = resolve_units(data, &new.units)?;
-                let units: Vec<String> = tracts
-                    .iter()
-                    .map(|&t| data.tracts.units.geoid[t as usize].clone())
-                    .collect();
-                (units, None, claimants_of(&before, &tracts))
+        for unit in &new.units {
+            limits::bounded("a unit", unit, 200)?;
+        }
+        let new = Arc::new(new);
+        for _ in 0..RULE_ATTEMPTS {
+            let inputs = self.snapshot_inputs().await?;
+            if inputs.state_version != new.base_state_version {
+                return Err(Self::stale_state(
+                    new.base_state_version,
+                    inputs.state_version,
+                ));
             }
-            RulingKind::Waiver => {
-                let decision = new.decision.ok_or_else(|| {
-                    NegotiationError::invalid("a waiver ruling says approved or refused")
-                })?;
-                if !new.units.is_empty() {
-                    return Err(NegotiationError::invalid(
-                        "a waiver ruling has a decision, not units",
-                    ));
-                }
-                let requested = inputs
-                    .submitted
-                    .iter()
-                    .find(|s| s.organization_id == organization.id)
-                    .map(|s| proposal_hec(data, &s.plan, "proposal"))
-                    .transpose()?
-                    .is_some_and(|(_, plan)| plan.regions.iter().any(|r| r.waiver.is_some()));
-                if !requested {
-                    return Err(NegotiationError::invalid(format!(
-                        "{}'s latest submitted proposal requests no waiver",
-                        organization.name
-                    )));
-                }
-                (Vec::new(), Some(decision), Default::default())
+            let prepared = {
+                let (data, new, reason, author) = (
+                    data.clone(),
+                    new.clone(),
+                    reason.clone(),
+                    actor.username.clone(),
+                );
+                blocking(move || prepare_ruling(&data, inputs, &new, reason, author)).await?
+            };
+            let mut tx = self.write().await?;
+            let bumped = sqlx::query(
+                "UPDATE counters SET value = value + 1 WHERE name = 'state' AND value = $1",
+            )
+            .bind(new.base_state_version)
+            .execute(&mut *tx)
+            .await?;
+            if bumped.rows_affected() != 1 {
+                let current = state_head(&mut tx).await?;
+                tx.rollback().await?;
+                return Err(Self::stale_state(new.base_state_version, current));
             }
-        };
-        concerns.insert(organization.id);
-        let id = next_id(&mut tx, "rulings").await?;
+            if submitted_versions(&mut tx).await? != prepared.submitted {
+                // A proposal was submitted meanwhile: compose again.
+                tx.rollback().await?;
+                continue;
+            }
+            let ruling = self
+                .write_ruling(&mut tx, actor, author_id, prepared)
+                .await?;
+            tx.commit().await?;
+            return Ok(ruling);
+        }
+        Err(NegotiationError::Conflict {
+            message: "proposals kept being submitted while the ruling was composed; reload the statewide view and rule again".into(),
+            current: new.base_state_version,
+        })
+    }
+
+    /// Writes a prepared ruling, its state plan version and its audit entry.
+    async fn write_ruling(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        actor: &Actor,
+        author_id: i64,
+        prepared: Prepared,
+    ) -> Result<Ruling> {
+        let Prepared {
+            mut ruling,
+            plan,
+            submitted,
+            mut earlier,
+        } = prepared;
+        let id = next_id(tx, "rulings").await?;
         let at = now();
-        let ruling = Ruling {
-            id,
-            kind: new.kind,
-            organization_id: organization.id,
-            organization: organization.name.clone(),
-            units,
-            decision,
-            reason,
-            concerns: concerns.into_iter().collect(),
-            state_version,
-            author: actor.username.clone(),
-            created_at: at.clone(),
-        };
+        ruling.id = id;
+        ruling.created_at = at.clone();
+        let state_version = ruling.state_version;
         sqlx::query(
             "INSERT INTO rulings (id, kind, organization_id, units, decision, reason, state_version, author_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -337,7 +473,7 @@ impl Store {
         .bind(state_version)
         .bind(author_id)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for org in &ruling.concerns {
             sqlx::query(
@@ -345,16 +481,13 @@ impl Store {
             )
             .bind(id)
             .bind(org)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        inputs.rulings.push(ruling.clone());
-        let composed = compose(data, &inputs)?;
-        let mut plan = plan_json(data, &composed.ruled);
-        plan["name"] = json!(format!("State draft plan, version {state_version}"));
+        earlier.push(id);
         let sources = json!({
-            "proposals": inputs.submitted.iter().map(|s| (s.organization_id.to_string(), s.version)).collect::<BTreeMap<_, _>>(),
-            "rulings": inputs.rulings.iter().map(|r| r.id).collect::<Vec<_>>(),
+            "proposals": submitted.iter().map(|(org, v)| (org.to_string(), *v)).collect::<BTreeMap<_, _>>(),
+            "rulings": earlier,
         });
         sqlx::query(
             "INSERT INTO state_versions (version, plan, inputs, ruling_id, author_id, created_at)
@@ -366,10 +499,10 @@ impl Store {
         .bind(id)
         .bind(author_id)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         audit(
-            &mut tx,
+            tx,
             actor,
             match ruling.kind {
                 RulingKind::Assign => "ruling.assign",
@@ -383,7 +516,6 @@ impl Store {
             }),
         )
         .await?;
-        tx.commit().await?;
         Ok(ruling)
     }
 
@@ -422,63 +554,89 @@ impl Store {
         state_version_from(&row, Some(plan))
     }
 
-    /// The difference between two versions of a proposal.
+    /// The difference between two versions of a proposal (parsed and
+    /// compared on a blocking thread).
     pub async fn proposal_diff(
         &self,
         actor: &Actor,
-        data: &Dataset,
+        data: &Arc<Dataset>,
         organization_id: i64,
         from: i64,
         to: i64,
     ) -> Result<Diff> {
         let org = self.organization(organization_id).await?;
-        let mut plans = Vec::new();
+        let mut texts = Vec::new();
         let mut rationales = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(no_plan(data));
+                texts.push(None);
                 rationales.push(None);
                 continue;
             }
             let version = self.version(actor, organization_id, v).await?;
             let text = serde_json::to_string(&version.plan.unwrap_or(Value::Null))?;
-            plans.push(proposal_hec(data, &text, &format!("{} v{v}", org.name))?.1);
+            texts.push(Some((text, format!("{} v{v}", org.name))));
             rationales.push(Some(version.rationale));
         }
+        let data = data.clone();
+        let hecs = blocking(move || {
+            let plans = texts
+                .iter()
+                .map(|t| match t {
+                    None => Ok(no_plan(&data)),
+                    Some((text, source)) => Ok(proposal_hec(&data, text, source)?.1),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(diff_plans(&data, &plans[0], &plans[1]))
+        })
+        .await?;
         Ok(Diff {
             subject: format!("proposal:{organization_id}"),
             from,
             to,
-            hecs: diff_plans(data, &plans[0], &plans[1]),
+            hecs,
             rationale_before: rationales[0].take(),
             rationale_after: rationales[1].take(),
         })
     }
 
     /// The difference between two versions of the state's draft plan
-    /// (version 0: the empty plan before the first ruling).
+    /// (version 0: the empty plan before the first ruling), parsed and
+    /// compared on a blocking thread.
     pub async fn state_diff(
         &self,
         actor: &Actor,
-        data: &Dataset,
+        data: &Arc<Dataset>,
         from: i64,
         to: i64,
     ) -> Result<Diff> {
-        let mut plans = Vec::new();
+        let mut texts = Vec::new();
         for v in [from, to] {
             if v == 0 {
-                plans.push(no_plan(data));
+                texts.push(None);
                 continue;
             }
             let version = self.state_version(actor, v).await?;
             let text = serde_json::to_string(&version.plan.unwrap_or(Value::Null))?;
-            plans.push(parse_json_plan(data, &text, &format!("state plan v{v}"))?);
+            texts.push(Some((text, format!("state plan v{v}"))));
         }
+        let data = data.clone();
+        let hecs = blocking(move || {
+            let plans = texts
+                .iter()
+                .map(|t| match t {
+                    None => Ok(no_plan(&data)),
+                    Some((text, source)) => Ok(parse_json_plan(&data, text, source)?),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(diff_plans(&data, &plans[0], &plans[1]))
+        })
+        .await?;
         Ok(Diff {
             subject: "state".into(),
             from,
             to,
-            hecs: diff_plans(data, &plans[0], &plans[1]),
+            hecs,
             rationale_before: None,
             rationale_after: None,
         })

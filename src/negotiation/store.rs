@@ -10,14 +10,22 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, SqlSafeStr, Transaction};
 
-use super::{Actor, NegotiationError, Result, now};
+use super::auth::{AuthSettings, AuthState};
+use super::{Actor, NegotiationError, Result, now, unix_now};
 
 /// The migrations, embedded: the same SQL for both databases.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "negotiation",
-    include_str!("../../migrations/0001_negotiation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "negotiation",
+        include_str!("../../migrations/0001_negotiation.sql"),
+    ),
+    (
+        2,
+        "security",
+        include_str!("../../migrations/0002_security.sql"),
+    ),
+];
 
 /// The name of the SQLite file inside the data directory.
 pub const SQLITE_FILE: &str = "hecmap.sqlite3";
@@ -56,8 +64,9 @@ pub struct Store {
     backend: Backend,
     /// A description without secrets, for logs.
     description: String,
-    /// Failed sign-ins per username, shared by every clone of the store.
-    pub(crate) throttle: std::sync::Arc<crate::negotiation::auth::LoginThrottle>,
+    /// Sign-in settings and the bound on password hashing, shared by every
+    /// clone of the store (the throttle itself is in the database).
+    pub(crate) auth: std::sync::Arc<AuthState>,
 }
 
 /// One entry of the audit log.
@@ -94,8 +103,16 @@ fn redact(url: &str) -> String {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the store.
+    /// Opens (creating if needed) and migrates the store, with the default
+    /// [`AuthSettings`].
     pub async fn open(location: &StoreLocation) -> Result<Self> {
+        Self::open_with(location, AuthSettings::default()).await
+    }
+
+    /// Opens (creating if needed) and migrates the store. Credentials
+    /// issued before that outlive the settings' bounds (or never expire)
+    /// are cut to them.
+    pub async fn open_with(location: &StoreLocation, settings: AuthSettings) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let (url, description) = match location {
             StoreLocation::DataDir(dir) => {
@@ -146,10 +163,39 @@ impl Store {
             pool,
             backend,
             description,
-            throttle: Default::default(),
+            auth: std::sync::Arc::new(AuthState::new(settings)),
         };
         store.migrate().await?;
+        store.bound_credentials().await?;
         Ok(store)
+    }
+
+    /// Cuts every credential's lifetime to the settings' bounds (tokens
+    /// once made without an expiry, sessions asked for years).
+    async fn bound_credentials(&self) -> Result<()> {
+        let now = unix_now();
+        let settings = &self.auth.settings;
+        let mut tx = self.write().await?;
+        for (kind, max) in [
+            ("session", settings.session_max()),
+            ("token", settings.token_max()),
+        ] {
+            sqlx::query(
+                "UPDATE credentials SET expires_at = $1
+                 WHERE kind = $2 AND (expires_at IS NULL OR expires_at > $1)",
+            )
+            .bind(now.saturating_add(max))
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The sign-in settings.
+    pub fn auth_settings(&self) -> &AuthSettings {
+        &self.auth.settings
     }
 
     async fn migrate(&self) -> Result<()> {
@@ -213,7 +259,23 @@ impl Store {
         })
     }
 
-    /// The audit log, newest first.
+    /// Starts a read-only transaction that sees one consistent snapshot
+    /// (PostgreSQL: `REPEATABLE READ`; SQLite's read transactions do).
+    pub(crate) async fn snapshot(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        })
+    }
+
+    /// The audit log, newest first, as the actor may see it: entries about
+    /// an organization's drafts only for its own editors (so for none of
+    /// the roles that read the log), sign-ins (with client addresses) only
+    /// for administrators.
     pub async fn audit(
         &self,
         actor: &Actor,
@@ -224,12 +286,20 @@ impl Store {
             actor.role != super::Role::Editor,
             "read the audit log (staff, analysts and administrators do)",
         )?;
+        let own_drafts = match actor.role {
+            super::Role::Editor => actor.organization_id.unwrap_or(-1),
+            _ => -1,
+        };
         let rows = sqlx::query(
             "SELECT id, at, actor_id, actor, action, target, reason, details FROM audit_log
-             WHERE id < $1 ORDER BY id DESC LIMIT $2",
+             WHERE id < $1 AND (draft_of IS NULL OR draft_of = $3)
+               AND (action NOT LIKE 'auth.%' OR $4 = 1)
+             ORDER BY id DESC LIMIT $2",
         )
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit.clamp(1, 1000))
+        .bind(own_drafts)
+        .bind(actor.is(super::Role::Admin) as i64)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -271,25 +341,54 @@ pub(crate) async fn audit(
     reason: Option<&str>,
     details: serde_json::Value,
 ) -> Result<i64> {
+    record(
+        tx,
+        Entry {
+            actor_id: actor.user_id,
+            actor: &actor.username,
+            action,
+            target,
+            reason,
+            details,
+            draft_of: None,
+        },
+    )
+    .await
+}
+
+/// An audit entry to write.
+pub(crate) struct Entry<'a> {
+    pub actor_id: Option<i64>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub reason: Option<&'a str>,
+    pub details: serde_json::Value,
+    /// The organization whose draft it is about: shown to no one else.
+    pub draft_of: Option<i64>,
+}
+
+/// Writes an audit entry (inside the change's transaction).
+pub(crate) async fn record(tx: &mut Transaction<'static, Any>, entry: Entry<'_>) -> Result<i64> {
     let id = next_id(tx, "audit").await?;
     sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, actor, action, target, reason, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (id, at, actor_id, actor, action, target, reason, details, draft_of)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(now())
-    .bind(actor.user_id)
-    .bind(&actor.username)
-    .bind(action)
-    .bind(target)
-    .bind(reason)
-    .bind(details.to_string())
+    .bind(entry.actor_id)
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.target)
+    .bind(entry.reason)
+    .bind(entry.details.to_string())
+    .bind(entry.draft_of)
     .execute(&mut **tx)
     .await?;
     Ok(id)
 }
 
-/// True when a database error is a unique-key violation.
 /// A database error as the caller should see it: a unique-key violation
 /// (a name or username already in use) is a conflict saying `taken`.
 pub(crate) fn taken_or(e: sqlx::Error, taken: impl FnOnce() -> String) -> NegotiationError {

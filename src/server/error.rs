@@ -168,6 +168,7 @@ impl From<TileError> for ApiError {
 
 impl From<NegotiationError> for ApiError {
     fn from(e: NegotiationError) -> Self {
+        let message = e.to_string();
         match e {
             NegotiationError::Unauthenticated(m) => {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", m)
@@ -178,11 +179,14 @@ impl From<NegotiationError> for ApiError {
                 current: Some(current),
                 ..Self::new(StatusCode::CONFLICT, "conflict", message)
             },
-            e @ NegotiationError::TooManyAttempts { .. } => Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                e.to_string(),
-            ),
+            NegotiationError::TooManyAttempts { retry_after_secs } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)
+                    .retry_after(retry_after_secs)
+            }
+            NegotiationError::Busy { retry_after_secs } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+                    .retry_after(retry_after_secs)
+            }
             NegotiationError::Invalid(m) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }

@@ -469,7 +469,7 @@ fn plainly_valid(geometry: &MultiPolygon<f64>) -> bool {
         for b in tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(a)) {
             candidates += 1;
             if candidates > budget
-                || (candidates % 4096 == 0
+                || (candidates.is_multiple_of(4096)
                     && crate::limits::checkpoint("checking geometry").is_err())
             {
                 return false;
