@@ -59,7 +59,9 @@ impl MedicareMethod {
             .filter(|v| *v > 0.0)
             .ok_or_else(|| invalid(place, "AGED_TOT_BENES is suppressed, empty or zero"))?;
         Ok(Self {
-            file: path.display().to_string(),
+            // The file's name, not where this server keeps it: the method
+            // travels into reports, exports and answers to anyone.
+            file: file_name(path),
             year: table.text(r, year).to_string(),
             total_beneficiaries,
             aged_beneficiaries,
@@ -156,7 +158,7 @@ pub fn insert_counts(
         (None, Level::Tract) => TRACT_KEYS.iter().map(|s| s.to_string()).collect(),
         (None, Level::Town) => TOWN_KEYS.iter().map(|s| s.to_string()).collect(),
     };
-    let file = counts.path.display().to_string();
+    let file = file_name(&counts.path);
     let def = |basis, method: Option<String>| {
         AttributeDef::new(
             MEDICARE,
@@ -227,4 +229,12 @@ pub fn insert_counts(
     };
     attrs.insert(def(basis, method), values);
     Ok(report)
+}
+
+/// A file's name without its directory: what a figure's provenance shows.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }

@@ -486,6 +486,7 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
     } else {
         logs.init();
     }
+    return_big_blocks_to_the_system();
     let rules = read_rules(args.rules.as_deref())?;
     let default_web = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web/dist");
     let config = ServerConfig {
@@ -528,6 +529,20 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     served.map_err(|e| format!("server: {e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes glibc serve every block of 1 MiB or more (an Argon2 hash takes
+/// 19 MiB) straight from the kernel and give it back when freed. By
+/// default glibc raises that threshold after the first such free, and the
+/// freed hashes then stay in its per-thread pools: a flood of sign-ins left
+/// the server hundreds of MB larger for good.
+fn return_big_blocks_to_the_system() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets an allocator parameter; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }
 
 fn read_password(args: &PasswordArgs) -> Result<(String, bool), String> {

@@ -227,6 +227,9 @@ pub fn resolve_polygons(
         })?;
         let problems = geometry_problems(&feature.geometry);
         if !problems.is_empty() {
+            // A check cut short by the deadline proves nothing: stop, don't
+            // call a polygon invalid that was never shown to be.
+            checkpoint(&source, "checking the polygons")?;
             return Err(PlanError::invalid(
                 &source,
                 format!("{place} (HEC {hec:?})"),
