@@ -126,6 +126,12 @@ enum Command {
         max_features: usize,
         #[arg(long)]
         max_vertices: usize,
+        /// CPU seconds the reader may use.
+        #[arg(long, default_value_t = 20)]
+        cpu_seconds: u64,
+        /// Address space the reader may use, in bytes.
+        #[arg(long, default_value_t = u64::MAX)]
+        memory_bytes: u64,
     },
     /// Write a plan's dissolved HEC boundaries with their totals (or, as CSV, its assignment).
     Export {
@@ -412,9 +418,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         max_unpacked_bytes,
         max_features,
         max_vertices,
+        cpu_seconds,
+        memory_bytes,
     } = &cli.command
     {
-        use hecmap::source::upload::{ForeignFormat, child_main};
+        use hecmap::source::upload::{ForeignFormat, ReaderConfinement, child_main};
         let format = ForeignFormat::parse(format)
             .ok_or_else(|| format!("read-upload: unknown format {format:?}: zip or gpkg"))?;
         let limits = InputLimits {
@@ -423,7 +431,11 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             max_vertices: *max_vertices,
             ..InputLimits::default()
         };
-        let code = child_main(format, origin, &limits);
+        let confinement = ReaderConfinement {
+            cpu_seconds: *cpu_seconds,
+            memory_bytes: *memory_bytes,
+        };
+        let code = child_main(format, origin, &limits, confinement);
         return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
     }
     if let Command::Admin(command) = cli.command {

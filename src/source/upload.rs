@@ -283,6 +283,11 @@ fn read_in_child(
         ])
         .args(["--max-features", &limits.max_features.to_string()])
         .args(["--max-vertices", &limits.max_vertices.to_string()])
+        .args([
+            "--cpu-seconds",
+            &deadline.remaining().as_secs().saturating_add(1).to_string(),
+        ])
+        .args(["--memory-bytes", &limits.reader_memory_bytes.to_string()])
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("TMPDIR", std::env::temp_dir())
@@ -292,11 +297,6 @@ fn read_in_child(
     if let Ok(dir) = std::env::var("PROJ_DATA") {
         command.env("PROJ_DATA", dir);
     }
-    confine(
-        &mut command,
-        deadline.remaining(),
-        limits.reader_memory_bytes,
-    );
     let mut child = command
         .spawn()
         .map_err(|e| refuse(format!("cannot start the file reader: {e}")))?;
@@ -418,44 +418,64 @@ fn source_crs_member(geojson: &[u8]) -> Option<String> {
         .hecmap_source_crs
 }
 
-/// Limits the child before it runs the reader: CPU seconds, address
-/// space, no core dumps, killed when its parent dies, and (where the
-/// kernel lets us) a network namespace of its own, with no interfaces.
-fn confine(command: &mut Command, wall: Duration, memory: u64) {
-    use std::os::unix::process::CommandExt;
-    let cpu = wall.as_secs().saturating_add(1);
-    // SAFETY: between fork and exec only async-signal-safe calls are made
-    // (setrlimit, prctl, unshare), with no allocation.
-    unsafe {
-        command.pre_exec(move || {
-            let set = |resource, limit: u64| {
-                let rl = libc::rlimit {
-                    rlim_cur: limit as libc::rlim_t,
-                    rlim_max: limit as libc::rlim_t,
-                };
-                libc::setrlimit(resource, &rl)
-            };
-            set(libc::RLIMIT_CPU, cpu);
-            if memory != u64::MAX {
-                set(libc::RLIMIT_AS, memory);
-            }
-            set(libc::RLIMIT_CORE, 0);
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            if libc::unshare(libc::CLONE_NEWNET) != 0 {
-                libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET);
-            }
-            Ok(())
-        });
+/// Confines this process, the reader, before it touches the upload: CPU
+/// seconds, address space, no core dumps, killed when the server dies,
+/// and (where the kernel lets us) a network namespace of its own, with no
+/// interfaces.
+///
+/// The reader does this to itself rather than the server doing it between
+/// fork and exec: the server's other threads use PROJ, whose fork handler
+/// (before PROJ 9.5, OSGeo/PROJ#4231) takes a lock that a forked child can
+/// then wait on for ever. Without a pre-exec hook the standard library
+/// starts the child with posix_spawn, which runs no fork handlers.
+fn confine_self(cpu_seconds: u64, memory: u64) {
+    let set = |resource, limit: u64| {
+        let rl = libc::rlimit {
+            rlim_cur: limit as libc::rlim_t,
+            rlim_max: limit as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the struct it is given.
+        unsafe { libc::setrlimit(resource, &rl) }
+    };
+    set(libc::RLIMIT_CPU, cpu_seconds);
+    if memory != u64::MAX {
+        set(libc::RLIMIT_AS, memory);
     }
+    set(libc::RLIMIT_CORE, 0);
+    // SAFETY: plain system calls with constant arguments.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        // The server may have died before the line above: then our parent
+        // is init (or a subreaper), and nobody wants the answer.
+        if libc::getppid() == 1 {
+            libc::_exit(1);
+        }
+        if libc::unshare(libc::CLONE_NEWNET) != 0 {
+            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET);
+        }
+    }
+}
+
+/// How the server confines the reader: CPU seconds and address space.
+#[derive(Debug, Clone, Copy)]
+pub struct ReaderConfinement {
+    pub cpu_seconds: u64,
+    pub memory_bytes: u64,
 }
 
 /// The child's side: reads the upload from stdin and writes the layer as
 /// GeoJSON to stdout, or a [`ChildError`] to stderr with exit code
 /// [`CHILD_REFUSED`].
-pub fn child_main(format: ForeignFormat, origin: &str, limits: &InputLimits) -> i32 {
+pub fn child_main(
+    format: ForeignFormat,
+    origin: &str,
+    limits: &InputLimits,
+    confinement: ReaderConfinement,
+) -> i32 {
+    confine_self(confinement.cpu_seconds, confinement.memory_bytes);
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        return refuse_in_child(format!("cannot read the upload: {e}"), None);
+        return refuse_in_child(format!("{origin}: cannot read the upload: {e}"), None);
     }
     match read_here(&bytes, format, origin, limits).and_then(|layer| {
         check_layer(&layer, limits)?;
