@@ -578,18 +578,7 @@ impl Store {
             texts.push(Some((text, format!("{} v{v}", org.name))));
             rationales.push(Some(version.rationale));
         }
-        let data = data.clone();
-        let hecs = blocking(move || {
-            let plans = texts
-                .iter()
-                .map(|t| match t {
-                    None => Ok(no_plan(&data)),
-                    Some((text, source)) => Ok(proposal_hec(&data, text, source)?.1),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(diff_plans(&data, &plans[0], &plans[1]))
-        })
-        .await?;
+        let hecs = diff_texts(data, texts).await?;
         Ok(Diff {
             subject: format!("proposal:{organization_id}"),
             from,
@@ -620,18 +609,7 @@ impl Store {
             let text = serde_json::to_string(&version.plan.unwrap_or(Value::Null))?;
             texts.push(Some((text, format!("state plan v{v}"))));
         }
-        let data = data.clone();
-        let hecs = blocking(move || {
-            let plans = texts
-                .iter()
-                .map(|t| match t {
-                    None => Ok(no_plan(&data)),
-                    Some((text, source)) => Ok(parse_json_plan(&data, text, source)?),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(diff_plans(&data, &plans[0], &plans[1]))
-        })
-        .await?;
+        let hecs = diff_texts(data, texts).await?;
         Ok(Diff {
             subject: "state".into(),
             from,
@@ -655,6 +633,26 @@ fn state_version_from(row: &AnyRow, plan: Option<Value>) -> Result<StateVersion>
 }
 
 /// The plan before a first version: no HEC claims anything.
+/// The difference between two plans stored as assignment JSON (None: the
+/// empty plan), parsed and compared on a blocking thread.
+async fn diff_texts(
+    data: &Arc<Dataset>,
+    texts: Vec<Option<(String, String)>>,
+) -> Result<Vec<crate::negotiation::HecDiff>> {
+    let data = data.clone();
+    blocking(move || {
+        let plans = texts
+            .iter()
+            .map(|t| match t {
+                None => Ok(no_plan(&data)),
+                Some((text, source)) => Ok(parse_json_plan(&data, text, source)?),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(diff_plans(&data, &plans[0], &plans[1]))
+    })
+    .await
+}
+
 fn no_plan(data: &Dataset) -> Plan {
     Plan::empty("none", "none", Level::Tract, data.tracts.units.len())
 }
