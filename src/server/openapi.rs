@@ -23,11 +23,57 @@ use super::{api, negotiation_routes as neg, tile_routes};
     ),
     components(schemas(super::ErrorBody, super::error::ErrorDetail, api::Health, api::Version, api::RulesResponse,
         LevelParam, PlanFormatParam, ScopeParam, ExportParam, TileLayerParam)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &BodyRefusals),
     tags((name = "units"), (name = "plans"), (name = "tiles"), (name = "service"),
         (name = "negotiation", description = "Proposals, the statewide picture, staff rulings, comments and the audit log; sign in first (POST /api/auth/login)."))
 )]
 pub struct ApiDoc;
+
+/// Every operation that takes a body may refuse it as too large (413) or
+/// in the wrong form (415): documented once here instead of on each route.
+struct BodyRefusals;
+
+impl utoipa::Modify for BodyRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                if operation.request_body.is_none() {
+                    continue;
+                }
+                let responses = &mut operation.responses.responses;
+                for (status, description) in [
+                    (
+                        "413",
+                        "the body is over this route's size limit, which the message names",
+                    ),
+                    (
+                        "415",
+                        "the body is not in a form this route takes (application/json for JSON routes)",
+                    ),
+                ] {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| refusal(description).into());
+                }
+            }
+        }
+    }
+}
 
 /// How the negotiation's routes are signed in to: a bearer token, or the
 /// browser's session cookie.
