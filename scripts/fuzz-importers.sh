@@ -2,7 +2,7 @@
 # Long fuzzing of every importer (tests/fuzz_importers.rs) in release mode:
 # a million cases or more in all, in chunks, each chunk one importer with a
 # fresh random seed (printed, so a failure can be replayed with
-# HECMAP_FUZZ_SEED=<seed>). Not part of CI: it takes the better part of an
+# HECMAP_FUZZ_SEED=<seed>). Not part of CI: a million cases take about an
 # hour on one core.
 #
 #   scripts/fuzz-importers.sh [TOTAL_CASES]     # default 1000000
@@ -44,13 +44,15 @@ for line in sys.stdin:
 
 # Importer, its test and its share of the total, in thousandths: the text
 # formats are cheap, the binary ones start a reading process per case.
+# (Release rates on one core, roughly: CSV 1,700 cases/s, JSON plans 4,000,
+# GeoJSON 500, GeoJSON plans 150, shapefiles and GeoPackages 10.)
 importers=(
-  "CSV csv_plans_survive_mutation 300"
-  "JSON_PLAN json_plans_survive_mutation 250"
-  "GEOJSON geojson_survives_mutation 250"
-  "GEOJSON_PLAN geojson_plans_survive_mutation 150"
-  "SHP zipped_shapefiles_survive_mutation 25"
-  "GPKG geopackages_survive_mutation 25"
+  "CSV csv_plans_survive_mutation 350"
+  "JSON_PLAN json_plans_survive_mutation 350"
+  "GEOJSON geojson_survives_mutation 200"
+  "GEOJSON_PLAN geojson_plans_survive_mutation 80"
+  "SHP zipped_shapefiles_survive_mutation 10"
+  "GPKG geopackages_survive_mutation 10"
 )
 
 logs=$(mktemp -d)

@@ -200,7 +200,7 @@ fn binary(bytes: &[u8], format: PlanFormat, name: &str) -> Vec<(&'static str, Ou
     let mut outcomes = Vec::new();
     if let Err(message) = &outcome
         && reader_died(message)
-        && let Some(failure) = replay_in_reader(bytes, name)
+        && let Some(failure) = replay_in_reader(bytes, name, format)
     {
         outcomes.push(("hecmap read-upload, run again directly", Err(failure)));
     }
@@ -208,10 +208,15 @@ fn binary(bytes: &[u8], format: PlanFormat, name: &str) -> Vec<(&'static str, Ou
     outcomes
 }
 
+/// Of the binary uploads (shapefile, GeoPackage) whose reading process
+/// "stopped", those where it had refused the file in good order but the
+/// server could not read the refusal.
+static REFUSALS_LOST: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
 /// Runs `hecmap read-upload` on the input under the default caps (it
 /// confines itself: 15 CPU seconds, the server's address-space cap; and a
 /// wall clock of 20 s); describes a panic, a crash or a hang, if any.
-fn replay_in_reader(bytes: &[u8], format: &str) -> Option<String> {
+fn replay_in_reader(bytes: &[u8], format: &str, plan_format: PlanFormat) -> Option<String> {
     use std::os::unix::process::ExitStatusExt as _;
     use std::process::{Command, Stdio};
     let limits = InputLimits::default();
@@ -253,6 +258,18 @@ fn replay_in_reader(bytes: &[u8], format: &str) -> Option<String> {
         .status
         .signal()
         .or_else(|| output.status.code().filter(|c| *c > 128).map(|c| c - 128));
+    if output.status.code() == Some(2)
+        && serde_json::from_str::<Value>(&stderr).is_err()
+        && stderr
+            .lines()
+            .last()
+            .and_then(|line| serde_json::from_str::<Value>(line).ok())
+            .is_some_and(|refusal| refusal.get("message").is_some())
+    {
+        // A refusal the server could not read: other lines (GDAL's or
+        // PROJ's messages) came before it on the reader's stderr.
+        REFUSALS_LOST[usize::from(plan_format == PlanFormat::Gpkg)].fetch_add(1, Ordering::Relaxed);
+    }
     if stderr.contains("panicked") {
         Some(format!("the reading process panicked: {tail}"))
     } else if stderr.contains("memory allocation of") || stderr.contains("bad_alloc") {
@@ -1178,6 +1195,17 @@ impl Run {
             n(&self.limited),
             n(&self.reader_died),
         );
+        let lost = match self.importer {
+            Importer::Shp => Some(&REFUSALS_LOST[0]),
+            Importer::Gpkg => Some(&REFUSALS_LOST[1]),
+            _ => None,
+        };
+        if let Some(lost) = lost {
+            text.push_str(&format!(
+                " ({} of them refusals lost among other messages on the reader's stderr)",
+                n(lost)
+            ));
+        }
         let examples = self.examples.lock().unwrap();
         for (kind, example) in ["refused", "stopped by limits", "reader died"]
             .iter()

@@ -343,8 +343,15 @@ fn read_in_child(
         layer.source_crs = source_crs_member(&out).unwrap_or(layer.source_crs);
         return Ok(layer);
     }
+    // GDAL and PROJ may log lines of their own before the refusal, which
+    // is always the last line.
+    let last_line = err
+        .split(|b| *b == b'\n')
+        .rev()
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default();
     if status.code() == Some(CHILD_REFUSED)
-        && let Ok(refusal) = serde_json::from_slice::<ChildError>(&err)
+        && let Ok(refusal) = serde_json::from_slice::<ChildError>(last_line)
     {
         return Err(match refusal.limit {
             Some((what, found, limit, setting)) => SourceError::Limit {
@@ -512,7 +519,8 @@ pub fn child_main(
 
 fn refuse_in_child(message: String, limit: Option<(String, u64, u64, String)>) -> i32 {
     let text = serde_json::to_string(&ChildError { message, limit }).unwrap_or_default();
-    eprint!("{text}");
+    // On a line of its own, after anything GDAL or PROJ logged.
+    eprint!("\n{text}\n");
     CHILD_REFUSED
 }
 
