@@ -59,6 +59,16 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A test group's start: the turn to run, a server with the caps and
+/// `budget`, and the group's table (noting any cap flag it lacks).
+fn group(name: &'static str, budget: u64) -> (std::sync::MutexGuard<'static, ()>, Server, Suite) {
+    let serial = serial();
+    let server = Server::start(&caps(budget));
+    let mut suite = Suite::new(name);
+    suite.flags_of(&server);
+    (serial, server, suite)
+}
+
 /// The caps every group starts with (the lead's flags; the defaults
 /// except for the budget and the unpacked size).
 fn caps(budget: u64) -> Vec<(&'static str, String)> {
@@ -745,11 +755,8 @@ fn serve_has_the_cap_flags() {
 /// /vsicurl/ URL and plain HTTP/WFS URLs, each delivered six ways.
 #[test]
 fn vrt_uploads_reach_no_file_and_no_network() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
+    let (_serial, server, mut suite) = group("VRT uploads (payloads 1, 2)", BUDGET);
     let attacker = Attacker::start();
-    let mut suite = Suite::new("VRT uploads (payloads 1, 2)");
-    suite.flags_of(&server);
     controls(&server, &attacker);
     let kinds = [
         (
@@ -879,11 +886,8 @@ fn controls(server: &Server, attacker: &Attacker) {
 /// recursive CTE (one that never yields a row, one that yields forever).
 #[test]
 fn geopackage_views_that_never_end_are_stopped() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
+    let (_serial, server, mut suite) = group("endless GeoPackage views (payload 3)", BUDGET);
     let attacker = Attacker::start();
-    let mut suite = Suite::new("endless GeoPackage views (payload 3)");
-    suite.flags_of(&server);
     let dir = tempfile::tempdir().unwrap();
     let silent = payloads::spinning_geopackage(dir.path(), Endless::Silent);
     let flood = payloads::spinning_geopackage(dir.path(), Endless::Flood);
@@ -926,10 +930,7 @@ fn geopackage_views_that_never_end_are_stopped() {
 /// a zip of 100,000 members and a zip-slip member name.
 #[test]
 fn zip_bombs_stop_at_the_unpacked_cap() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
-    let mut suite = Suite::new("zip bomb (payload 4)");
-    suite.flags_of(&server);
+    let (_serial, server, mut suite) = group("zip bomb (payload 4)", BUDGET);
     let within = Duration::from_secs(BUDGET) + SLACK;
     let honest = payloads::zip_bomb(40_000_000, false);
     let lying = payloads::zip_bomb(40_000_000, true);
@@ -1017,10 +1018,7 @@ fn zip_bombs_stop_at_the_unpacked_cap() {
 /// JSON nested 100,000 deep.
 #[test]
 fn geojson_work_is_stopped_in_time() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
-    let mut suite = Suite::new("expensive GeoJSON (payload 5)");
-    suite.flags_of(&server);
+    let (_serial, server, mut suite) = group("expensive GeoJSON (payload 5)", BUDGET);
     let within = Duration::from_secs(BUDGET) + SLACK;
     let v = "/api/validate";
     let star = payloads::self_crossing_star(100_003);
@@ -1069,10 +1067,7 @@ fn geojson_work_is_stopped_in_time() {
 /// Payload 6: 200 overlapping HECs in a small GeoJSON.
 #[test]
 fn hundreds_of_overlapping_hecs_hit_the_hec_cap() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
-    let mut suite = Suite::new("200 overlapping HECs (payload 6)");
-    suite.flags_of(&server);
+    let (_serial, server, mut suite) = group("200 overlapping HECs (payload 6)", BUDGET);
     let many = payloads::overlapping_hecs(200);
     let within = Duration::from_secs(BUDGET) + SLACK;
     let expect = Expect::cap(&["max-hecs"], within);
@@ -1100,10 +1095,7 @@ fn hundreds_of_overlapping_hecs_hit_the_hec_cap() {
 /// --heavy-concurrency may be refused with 503 busy + Retry-After.
 #[test]
 fn concurrent_validations_leave_health_fast() {
-    let _serial = serial();
-    let server = Server::start(&caps(20));
-    let mut suite = Suite::new("20 concurrent validations (payload 7)");
-    suite.flags_of(&server);
+    let (_serial, server, mut suite) = group("20 concurrent validations (payload 7)", 20);
     let plan = payloads::grid_plan(6, 6, 3);
     // One alone first: what a validation costs.
     let single = server
@@ -1253,10 +1245,7 @@ fn concurrent_validations_leave_health_fast() {
 /// usernames.
 #[test]
 fn sign_in_floods_stay_bounded() {
-    let _serial = serial();
-    let server = Server::start(&caps(BUDGET));
-    let mut suite = Suite::new("sign-in floods (payload 8)");
-    suite.flags_of(&server);
+    let (_serial, server, mut suite) = group("sign-in floods (payload 8)", BUDGET);
     let huge_name = "u".repeat(1024 * 1024);
     let body = serde_json::json!({"username": huge_name, "password": "not the password"});
     attack(
@@ -1386,11 +1375,8 @@ fn sign_in_flood(
 /// are being read: the process is gone within 5 s and leaves no child.
 #[test]
 fn sigterm_during_slow_uploads_exits_and_leaves_no_child() {
-    let _serial = serial();
     // A long budget, so the work is still going when the signal comes.
-    let mut server = Server::start(&caps(20));
-    let mut suite = Suite::new("SIGTERM mid-upload (payload 9)");
-    suite.flags_of(&server);
+    let (_serial, mut server, mut suite) = group("SIGTERM mid-upload (payload 9)", 20);
     let dir = tempfile::tempdir().unwrap();
     let gpkg = payloads::spinning_geopackage(dir.path(), Endless::Silent);
     let star = payloads::self_crossing_star(100_003);

@@ -337,7 +337,8 @@ fn is_geojson(text: &str) -> bool {
         .is_some_and(|k| k == "FeatureCollection" || k == "Feature")
 }
 
-/// Reads a plan from bytes in any text form (CSV, assignment JSON, GeoJSON).
+/// Reads a plan from bytes in any text form (CSV, assignment JSON, GeoJSON),
+/// with no caps: the caller's own input.
 pub fn read_plan_text(
     data: &Dataset,
     bytes: &[u8],
@@ -346,20 +347,15 @@ pub fn read_plan_text(
     options: &PolygonOptions,
 ) -> Result<LoadedPlan, PlanError> {
     match format {
-        PlanFormat::Csv => Ok((parse_csv_plan(data, bytes, source)?, None)),
-        PlanFormat::Json => {
-            let text = std::str::from_utf8(bytes).map_err(|e| PlanError::Unreadable {
-                source_name: source.to_string(),
-                reason: format!("not UTF-8 text ({e})"),
-            })?;
-            if is_geojson(text) {
-                let layer = crate::source::read_geojson_str(text, source)?;
-                let (plan, resolution) = resolve_polygons(data, &layer, options)?;
-                Ok((plan, Some(resolution)))
-            } else {
-                Ok((parse_json_plan(data, text, source)?, None))
-            }
-        }
+        PlanFormat::Csv | PlanFormat::Json => read_plan_upload(
+            data,
+            bytes,
+            format,
+            source,
+            options,
+            &crate::limits::InputLimits::unlimited(),
+            &crate::source::ForeignReader::InProcess,
+        ),
         PlanFormat::Shp | PlanFormat::Gpkg => Err(PlanError::Unreadable {
             source_name: source.to_string(),
             reason: "shapefiles and GeoPackages are read from files, not text".into(),

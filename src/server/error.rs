@@ -79,12 +79,6 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// The same error with every mention of `from` replaced by `to`.
-    pub fn renaming(mut self, from: &str, to: &str) -> Self {
-        self.message = self.message.replace(from, to);
-        self
-    }
-
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }

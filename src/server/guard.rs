@@ -34,16 +34,9 @@ pub async fn log_request(State(state): State<SharedState>, req: Request, next: N
         .unwrap_or("-")
         .to_string();
     let response = next.run(Request::from_parts(parts, body)).await;
-    // The route is matched inside; read it back from the response when the
-    // request did not carry it yet.
-    let route = route
-        .or_else(|| {
-            response
-                .extensions()
-                .get::<MatchedPath>()
-                .map(|p| p.as_str().to_string())
-        })
-        .unwrap_or_else(|| "(static or unmatched)".into());
+    // Router-level layers run after routing, so a matched route is known;
+    // the web map's files and unknown paths have none.
+    let route = route.unwrap_or_else(|| "(static or unmatched)".into());
     tracing::info!(
         target: "hecmap::access",
         %method,

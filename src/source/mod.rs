@@ -252,27 +252,17 @@ impl SourceError {
         }
     }
 
-    /// The same error with every mention of the private scratch files
-    /// `from` (and anything under `dir`) replaced by `to`, the name the
-    /// user knows.
+    /// The same error with every mention of the private scratch directory
+    /// `dir` and the files in it replaced by `to`, the name the user knows.
     pub fn renamed(mut self, dir: &str, to: &str) -> Self {
+        // The scratch files are `dir/upload.<ext>` (see `upload::read_here`).
         let fix = |text: &str| -> String {
-            // "/tmp/hecmap-upload-x/upload.dbf" becomes "plan.zip (upload.dbf)".
-            let mut out = String::with_capacity(text.len());
-            let mut rest = text;
-            while let Some(at) = rest.find(dir) {
-                out.push_str(&rest[..at]);
-                let after = &rest[at + dir.len()..];
-                let name_len = after
-                    .trim_start_matches('/')
-                    .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_'))
-                    .unwrap_or(after.trim_start_matches('/').len());
-                let skip = name_len + (after.len() - after.trim_start_matches('/').len());
-                out.push_str(to);
-                rest = &after[skip..];
-            }
-            out.push_str(rest);
-            out
+            let files = ["shp", "shx", "dbf", "prj", "cpg", "gpkg"]
+                .iter()
+                .fold(text.to_string(), |t, ext| {
+                    t.replace(&format!("{dir}/upload.{ext}"), to)
+                });
+            files.replace(dir, to)
         };
         let path = self.path_mut();
         *path = fix(path);

@@ -357,10 +357,10 @@ fn read_in_child(
             Some((what, found, limit, setting)) => SourceError::Limit {
                 path: origin.to_string(),
                 limit: LimitError::TooLarge {
-                    what: leak_label(&what),
+                    what: static_label(&what),
                     found,
                     limit,
-                    setting: leak_label(&setting),
+                    setting: static_label(&setting),
                 },
             },
             None => SourceError::Foreign {
@@ -390,8 +390,8 @@ fn read_in_child(
 }
 
 /// The labels of the caps are a handful of fixed strings; map the child's
-/// copy back to them (never leaking memory for arbitrary text).
-fn leak_label(text: &str) -> &'static str {
+/// copy back to them (arbitrary text from the child becomes "a limit").
+fn static_label(text: &str) -> &'static str {
     const KNOWN: [&str; 6] = [
         "features in the layer",
         "vertices in the layer",
