@@ -6,12 +6,12 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::graph::{AdjacencyGraph, GraphOptions};
-use hecmap::index::SpatialIndex;
-use hecmap::synthetic::grid_geojson;
-use hecmap::tally::Tallies;
-use hecmap::units::{Level, UnitLayer};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::graph::{AdjacencyGraph, GraphOptions};
+use hecmap_core::index::SpatialIndex;
+use hecmap_core::synthetic::grid_geojson;
+use hecmap_core::tally::Tallies;
+use hecmap_core::units::{Level, UnitLayer};
 
 fn load_connecticut(c: &mut Criterion) {
     let config = DataConfig::default();
@@ -26,7 +26,7 @@ fn load_connecticut(c: &mut Criterion) {
 /// Reads a grid from GeoJSON text and builds its layer, index and graph:
 /// the same steps as the real load, without the attribute tables.
 fn load_grid(text: &str) -> (UnitLayer, SpatialIndex, AdjacencyGraph) {
-    let layer = hecmap::source::read_geojson_str(text, "grid").unwrap();
+    let layer = hecmap_core::source::read_geojson_str(text, "grid").unwrap();
     let n = layer.features.len();
     let geometry: Vec<_> = layer.features.into_iter().map(|f| f.geometry).collect();
     let ids: Vec<String> = (0..n).map(|i| format!("{i:011}")).collect();

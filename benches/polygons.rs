@@ -12,9 +12,9 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{MultiPolygon, Simplify, Translate};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::plan::polygons::{PieceKind, PolygonOptions, resolve_polygons};
-use hecmap::source::{VectorFeature, VectorLayer};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::plan::polygons::{PieceKind, PolygonOptions, resolve_polygons};
+use hecmap_core::source::{VectorFeature, VectorLayer};
 use serde_json::{Map, Value};
 
 /// Towns dissolved by a key, simplified and nudged, one feature per key.

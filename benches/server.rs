@@ -8,9 +8,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::Request;
 use criterion::{Criterion, criterion_group, criterion_main};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::rules::RulesConfig;
-use hecmap::server::{AppState, ServerConfig, router};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::rules::RulesConfig;
+use hecmap_server::{AppState, ServerConfig, router};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

@@ -6,9 +6,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::tiles::mercator::tile_containing;
-use hecmap::tiles::{TileLayer, TileSource};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_tiles::mercator::tile_containing;
+use hecmap_tiles::{TileLayer, TileSource};
 
 /// Hartford (the city centre).
 const HARTFORD: (f64, f64) = (-72.6851, 41.7637);

@@ -6,10 +6,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::plan::parse_csv_plan;
-use hecmap::rules::RulesConfig;
-use hecmap::validate::Validator;
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::plan::parse_csv_plan;
+use hecmap_core::rules::RulesConfig;
+use hecmap_core::validate::Validator;
 
 /// The nine planning regions, written tract by tract.
 fn statewide_tract_plan(data: &Dataset) -> String {

@@ -13,8 +13,8 @@ if [[ -z "${HECMAP_TEST_DATABASE_URL:-}" ]]; then
 fi
 export HECMAP_TEST_DATABASE_URL
 cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
-cargo test --locked --all-targets
-cargo test --locked --doc
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo test --locked --workspace --all-targets
+cargo test --locked --workspace --doc
 scripts/test-api-schema.sh
 if [[ -x scripts/test-web.sh ]]; then scripts/test-web.sh; fi

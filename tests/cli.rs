@@ -137,8 +137,8 @@ fn rules_prints_documented_defaults_that_read_back() {
     assert!(text.contains("population_min = 150000"), "{text}");
     assert!(text.contains("medicare_min = 20000"), "{text}");
     assert!(text.contains("# Least 2020 population of an HEC."));
-    let parsed = hecmap::rules::RulesConfig::from_toml(&text, "printed").unwrap();
-    assert_eq!(parsed, hecmap::rules::RulesConfig::default());
+    let parsed = hecmap_core::rules::RulesConfig::from_toml(&text, "printed").unwrap();
+    assert_eq!(parsed, hecmap_core::rules::RulesConfig::default());
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn export_writes_dissolved_hecs_and_the_assignment() {
             out_path.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{format}: {}", stderr(&out));
-        let layer = hecmap::source::read_polygons(&out_path).unwrap();
+        let layer = hecmap_core::source::read_polygons(&out_path).unwrap();
         assert_eq!(layer.features.len(), 9, "{format}");
         let total: f64 = layer
             .features

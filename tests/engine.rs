@@ -5,9 +5,9 @@ mod common;
 
 use common::{data, population_of, scratch_data_dir, town, tract};
 use geo::coord;
-use hecmap::dataset::{CountsFile, DataConfig, Dataset};
-use hecmap::graph::EdgeKind;
-use hecmap::units::{Level, UnitId};
+use hecmap_core::dataset::{CountsFile, DataConfig, Dataset};
+use hecmap_core::graph::EdgeKind;
+use hecmap_core::units::{Level, UnitId};
 
 #[test]
 fn counts_of_units() {

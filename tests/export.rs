@@ -9,14 +9,14 @@ use std::time::Instant;
 
 use common::COUNTY_POPULATION;
 use geo::{Area, Contains, MultiPolygon, Point, Winding};
-use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::export::{ExportError, ExportFormat, dissolve, export_bytes, export_plan};
-use hecmap::plan::{Plan, parse_csv_plan};
-use hecmap::report::Report;
-use hecmap::rules::RulesConfig;
-use hecmap::source::{VectorLayer, read_polygons};
-use hecmap::validate::Validator;
+use hecmap_core::crs::{EQUAL_AREA, Reprojector, WGS84};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::export::{ExportError, ExportFormat, dissolve, export_bytes, export_plan};
+use hecmap_core::plan::{Plan, parse_csv_plan};
+use hecmap_core::report::Report;
+use hecmap_core::rules::RulesConfig;
+use hecmap_core::source::{VectorLayer, read_polygons};
+use hecmap_core::validate::Validator;
 use serde_json::Value;
 
 static DATA: LazyLock<Dataset> =
@@ -261,7 +261,7 @@ fn geojson_reads_back() {
     check_counties(&layer, &FULL);
     assert_eq!(
         layer.source_crs,
-        hecmap::source::ASSUMED_WGS84,
+        hecmap_core::source::ASSUMED_WGS84,
         "RFC 7946: no crs member"
     );
     let text = std::fs::read_to_string(dir.path().join("counties.geojson")).unwrap();
@@ -353,9 +353,9 @@ fn shapefile_reads_back() {
     assert!(cut.len() <= 254 && cut.ends_with("..."), "{cut}");
     assert!(whole.starts_with(cut.trim_end_matches("...")));
     // The same files through GDAL's reader.
-    let ogr = hecmap::source::read_polygons_as(
+    let ogr = hecmap_core::source::read_polygons_as(
         &dir.path().join("counties.shp"),
-        hecmap::source::VectorFormat::Ogr,
+        hecmap_core::source::VectorFormat::Ogr,
     )
     .unwrap();
     check_counties(&ogr, &DBF);
@@ -398,8 +398,8 @@ fn other_bytes() {
         (content_type, name.as_str()),
         ("application/geo+json", "counties.geojson")
     );
-    let layer =
-        hecmap::source::read_geojson_str(std::str::from_utf8(&bytes).unwrap(), "body").unwrap();
+    let layer = hecmap_core::source::read_geojson_str(std::str::from_utf8(&bytes).unwrap(), "body")
+        .unwrap();
     check_counties(&layer, &FULL);
 
     let (bytes, content_type, name) =

@@ -44,12 +44,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use hecmap::export::{ExportFormat, export_bytes};
-use hecmap::limits::InputLimits;
-use hecmap::plan::{PlanFormat, PolygonOptions, parse_csv_plan, read_plan_text, read_plan_upload};
-use hecmap::rules::RulesConfig;
-use hecmap::source::{ForeignReader, read_geojson_str};
-use hecmap::validate::Validator;
+use hecmap_core::export::{ExportFormat, export_bytes};
+use hecmap_core::limits::InputLimits;
+use hecmap_core::plan::{
+    PlanFormat, PolygonOptions, parse_csv_plan, read_plan_text, read_plan_upload,
+};
+use hecmap_core::rules::RulesConfig;
+use hecmap_core::source::{ForeignReader, read_geojson_str};
+use hecmap_core::validate::Validator;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use serde_json::{Value, json};
@@ -393,7 +395,7 @@ fn json_plans() -> Vec<Vec<u8>> {
 /// (and a waiver request on the first), keeping the file's CRS (EPSG:4269)
 /// or dropping it.
 fn town_polygons(keep_crs: bool) -> Vec<u8> {
-    let dir = hecmap::dataset::DataConfig::default().dir;
+    let dir = hecmap_core::dataset::DataConfig::default().dir;
     let text = std::fs::read_to_string(dir.join("towns_2020_cb500k.geojson"))
         .expect("the towns' polygons");
     let mut towns: Value = serde_json::from_str(&text).unwrap();
@@ -1355,7 +1357,7 @@ fn mutations_apply() {
 /// thread holds it: OSGeo/PROJ#4231.)
 #[test]
 fn uploads_are_read_while_other_threads_reproject() {
-    use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
+    use hecmap_core::crs::{EQUAL_AREA, Reprojector, WGS84};
     let _ = common::data();
     let gpkg = SEEDS.gpkg[0].clone();
     let stop = Arc::new(AtomicBool::new(false));

@@ -16,13 +16,13 @@ use std::sync::{Arc, LazyLock};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::negotiation::{
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::rules::RulesConfig;
+use hecmap_negotiation::{
     Actor, AuthSettings, CredentialKind, NegotiationError, NewRuling, NewUser, NewVersion, Role,
     RulingKind, Store, StoreLocation, VersionStatus, WaiverDecision,
 };
-use hecmap::rules::RulesConfig;
-use hecmap::server::{AppState, ServerConfig, router};
+use hecmap_server::{AppState, ServerConfig, router};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -422,7 +422,7 @@ async fn accounts_sessions_and_tokens(backend: Backend) {
         .unwrap();
     // A token asked for without an expiry gets the maximum (90 days).
     let expires = token.expires_at.expect("every token expires");
-    let max = hecmap::negotiation::auth::unix_seconds() + 90 * 86_400;
+    let max = hecmap_negotiation::auth::unix_seconds() + 90 * 86_400;
     assert!(token.token.starts_with("hect_") && (max - 5..=max).contains(&expires));
     assert_eq!(store.authenticate(&token.token).await.unwrap(), who);
     store.logout(&token.token).await.unwrap();
@@ -640,12 +640,12 @@ async fn store_enforces_roles(backend: Backend) {
         );
     }
     // Comments: staff anywhere, editors on their own; analysts never.
-    let on_a = hecmap::negotiation::CommentTarget::Version {
+    let on_a = hecmap_negotiation::CommentTarget::Version {
         organization_id: a.id,
         version: 1,
     };
     let dispute =
-        hecmap::negotiation::CommentTarget::dispute(&format!("{}+{}", a.id, b.id)).unwrap();
+        hecmap_negotiation::CommentTarget::dispute(&format!("{}+{}", a.id, b.id)).unwrap();
     store
         .comment(&staff, data(), &on_a, "Please explain the eastern edge.")
         .await
@@ -886,7 +886,7 @@ async fn waiver_rulings_and_diffs(backend: Backend) {
     let hec = &view.report.hecs[0];
     assert_eq!(
         hec.waiver.as_ref().unwrap().status,
-        hecmap::plan::WaiverStatus::Requested
+        hecmap_core::plan::WaiverStatus::Requested
     );
     // Refused: the thresholds apply in full.
     store.rule(&staff, d, refuse(0)).await.unwrap();
@@ -916,7 +916,7 @@ async fn waiver_rulings_and_diffs(backend: Backend) {
     assert_eq!(format!("{:?}", floor.severity), "Waived");
     assert_eq!(
         view.report.hecs[0].waiver.as_ref().unwrap().status,
-        hecmap::plan::WaiverStatus::Approved
+        hecmap_core::plan::WaiverStatus::Approved
     );
     // The editor sees both rulings on its organization.
     assert_eq!(store.rulings(&editor).await.unwrap().len(), 2);
@@ -945,7 +945,7 @@ async fn waiver_rulings_and_diffs(backend: Backend) {
     assert!(sdiff.hecs[0].added.tracts.is_empty());
     assert_eq!(
         sdiff.hecs[0].waiver_after.as_ref().unwrap().status,
-        hecmap::plan::WaiverStatus::Approved
+        hecmap_core::plan::WaiverStatus::Approved
     );
     let from_nothing = store.state_diff(&staff, d, 0, 1).await.unwrap();
     assert_eq!(from_nothing.hecs[0].before.tracts, 0);
@@ -2319,7 +2319,7 @@ async fn guesses(
     addresses: impl Fn(usize) -> IpAddr,
 ) -> (
     u64,
-    Vec<Result<hecmap::negotiation::Login, NegotiationError>>,
+    Vec<Result<hecmap_negotiation::Login, NegotiationError>>,
 ) {
     let before = store.auth_stats().password_checks;
     let mut tasks = Vec::new();
@@ -2866,7 +2866,7 @@ async fn credential_lifetimes_are_bounded(backend: Backend) {
     let api = Api::new(store.clone());
     let admin = api.token("admin", PASSWORD).await;
     use StatusCode as S;
-    let now = hecmap::negotiation::auth::unix_seconds();
+    let now = hecmap_negotiation::auth::unix_seconds();
     // Tokens: 90 days by default and at most.
     let t = api
         .post("/api/auth/tokens", &admin, json!({"label": "ci"}))

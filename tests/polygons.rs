@@ -10,12 +10,12 @@ use std::sync::LazyLock;
 use geo::{
     Area, BooleanOps, Coord, InteriorPoint, MultiPolygon, Polygon, Rect, Simplify, Translate,
 };
-use hecmap::crs::{EQUAL_AREA, Reprojector, WGS84};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::plan::polygons::{PieceKind, PolygonOptions, PolygonResolution, resolve_polygons};
-use hecmap::plan::{Plan, PlanError, Waivable, WaiverStatus};
-use hecmap::source::{VectorFeature, VectorLayer, read_geojson_str};
-use hecmap::units::UnitId;
+use hecmap_core::crs::{EQUAL_AREA, Reprojector, WGS84};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::plan::polygons::{PieceKind, PolygonOptions, PolygonResolution, resolve_polygons};
+use hecmap_core::plan::{Plan, PlanError, Waivable, WaiverStatus};
+use hecmap_core::source::{VectorFeature, VectorLayer, read_geojson_str};
+use hecmap_core::units::UnitId;
 use serde_json::{Map, Value, json};
 
 static DATA: LazyLock<Dataset> =

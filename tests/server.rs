@@ -9,9 +9,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{county_plan_csv, data};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::rules::RulesConfig;
-use hecmap::server::{AppState, ServerConfig, SharedState, router};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::rules::RulesConfig;
+use hecmap_server::{AppState, ServerConfig, SharedState, router};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -21,7 +21,7 @@ static STATE: LazyLock<SharedState> = LazyLock::new(|| {
     let config = ServerConfig {
         body_limit_bytes: 2 * 1024 * 1024,
         // Binary uploads are read as `hecmap serve` reads them.
-        reader: hecmap::source::ForeignReader::Child {
+        reader: hecmap_core::source::ForeignReader::Child {
             exe: env!("CARGO_BIN_EXE_hecmap").into(),
         },
         ..ServerConfig::default()

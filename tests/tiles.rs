@@ -6,10 +6,10 @@ use std::sync::LazyLock;
 
 use geo::{Contains, Coord, CoordsIter, LineString, MultiPolygon, Point, Polygon, Rect};
 use geozero::mvt::{Message, Tile, tile};
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::graph::EdgeKind;
-use hecmap::tiles::mercator::{TileFrame, project};
-use hecmap::tiles::{BUFFER, EXTENT, TileError, TileLayer, TileSource};
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::graph::EdgeKind;
+use hecmap_tiles::mercator::{TileFrame, project};
+use hecmap_tiles::{BUFFER, EXTENT, TileError, TileLayer, TileSource};
 
 static DATA: LazyLock<Dataset> = LazyLock::new(|| {
     Dataset::load(&DataConfig::default()).expect("the Connecticut data in ../shared/data/ct loads")
@@ -266,7 +266,7 @@ fn a_tract_tile_holds_the_tract_with_its_id_properties_and_shape() {
     assert!(shape.contains(&Point::new(lon, lat)));
 
     // A tract without people has no need percentile; the key is absent.
-    let need = hecmap::need::NeedIndex::compute(attrs, &Default::default()).unwrap();
+    let need = hecmap_core::need::NeedIndex::compute(attrs, &Default::default()).unwrap();
     let unranked = (0..DATA.tracts.units.len())
         .find(|&t| need.percentile[t].is_none())
         .expect("some tract is not ranked");

@@ -11,14 +11,14 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use common::{county_plan_csv, data};
-use hecmap::export::{ExportFormat, export_bytes};
-use hecmap::limits::{Deadline, InputLimits, LimitError, with_deadline};
-use hecmap::plan::{
+use hecmap_core::export::{ExportFormat, export_bytes};
+use hecmap_core::limits::{Deadline, InputLimits, LimitError, with_deadline};
+use hecmap_core::plan::{
     LoadedPlan, PlanError, PlanFormat, PolygonOptions, read_plan_text, read_plan_upload,
 };
-use hecmap::rules::RulesConfig;
-use hecmap::source::ForeignReader;
-use hecmap::validate::Validator;
+use hecmap_core::rules::RulesConfig;
+use hecmap_core::source::ForeignReader;
+use hecmap_core::validate::Validator;
 
 fn child() -> ForeignReader {
     ForeignReader::Child {

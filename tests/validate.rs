@@ -6,12 +6,12 @@ mod common;
 use common::{
     county_plan_csv, data, planning_region_plan_csv, population_of, tract, tract_plan_csv,
 };
-use hecmap::need::NeedIndex;
-use hecmap::plan::{PlanScope, parse_csv_plan, parse_json_plan};
-use hecmap::report::{FindingReport, Report};
-use hecmap::rules::{RulesConfig, Severity};
-use hecmap::units::UnitId;
-use hecmap::validate::Validator;
+use hecmap_core::need::NeedIndex;
+use hecmap_core::plan::{PlanScope, parse_csv_plan, parse_json_plan};
+use hecmap_core::report::{FindingReport, Report};
+use hecmap_core::rules::{RulesConfig, Severity};
+use hecmap_core::units::UnitId;
+use hecmap_core::validate::Validator;
 
 fn validate_csv(csv: &str) -> Report {
     validate_csv_with(csv, RulesConfig::default())
@@ -35,7 +35,7 @@ fn errors(report: &Report) -> Vec<(&str, Option<&str>)> {
         .collect()
 }
 
-fn hec<'a>(report: &'a Report, name: &str) -> &'a hecmap::report::HecReport {
+fn hec<'a>(report: &'a Report, name: &str) -> &'a hecmap_core::report::HecReport {
     report
         .hecs
         .iter()
@@ -133,7 +133,7 @@ fn the_nine_planning_regions_fail_where_they_are_small() {
             "Northwest Hills Planning Region"
         ]
     );
-    assert_eq!(report.plan.level, hecmap::units::Level::Town);
+    assert_eq!(report.plan.level, hecmap_core::units::Level::Town);
     let total: f64 = report.hecs.iter().map(|h| h.population).sum();
     assert_eq!(total, 3_605_944.0);
     assert!(hec(&report, "Northeastern Connecticut Planning Region").rural);
@@ -606,7 +606,7 @@ fn a_rule_that_cannot_be_computed_says_so_and_hides_nothing() {
         .to_string();
     assert!(err.contains("no_such_column"), "{err}");
     // ...and a rule that fails at run time becomes an "unknown" finding.
-    let findings = hecmap::rules::run_guarded("example.rule", Some(0), || panic!("boom"));
+    let findings = hecmap_core::rules::run_guarded("example.rule", Some(0), || panic!("boom"));
     assert_eq!(findings[0].severity, Severity::Unknown);
     assert!(findings[0].message.contains("boom"));
 }
@@ -695,7 +695,7 @@ fn the_straddling_tract_does_not_split_groton_or_ledyard() {
 fn county_polygons_geojson(simplify_deg: f64, nudge_deg: f64) -> String {
     use geo::{Simplify, Translate};
     let plan = parse_csv_plan(data(), county_plan_csv().as_bytes(), "counties.csv").unwrap();
-    let shapes = hecmap::export::dissolve(data(), &plan);
+    let shapes = hecmap_core::export::dissolve(data(), &plan);
     let features = plan
         .regions
         .iter()
@@ -706,18 +706,18 @@ fn county_polygons_geojson(simplify_deg: f64, nudge_deg: f64) -> String {
                 .translate(nudge_deg, -nudge_deg);
             let mut props = geojson::JsonObject::new();
             props.insert("hec".into(), region.name.clone().into());
-            hecmap::features::feature(None, &drawn, props)
+            hecmap_core::features::feature(None, &drawn, props)
         })
         .collect();
-    hecmap::features::collection_json(features)
+    hecmap_core::features::collection_json(features)
 }
 
 fn validate_geojson(text: &str) -> Report {
     let rules = RulesConfig::default();
-    let (plan, polygons) = hecmap::plan::read_plan_text(
+    let (plan, polygons) = hecmap_core::plan::read_plan_text(
         data(),
         text.as_bytes(),
-        hecmap::plan::PlanFormat::Json,
+        hecmap_core::plan::PlanFormat::Json,
         "drawn.geojson",
         &rules.polygons,
     )
@@ -763,7 +763,7 @@ fn a_county_drawn_over_its_neighbour_is_a_real_overlap() {
     // covers real land of Middlesex and New Haven counties.
     use geo::{BooleanOps, Rect};
     let text = county_polygons_geojson(0.0, 0.0);
-    let mut layer = hecmap::source::read_geojson_str(&text, "drawn").unwrap();
+    let mut layer = hecmap_core::source::read_geojson_str(&text, "drawn").unwrap();
     let hartford = layer
         .features
         .iter_mut()
@@ -774,9 +774,9 @@ fn a_county_drawn_over_its_neighbour_is_a_real_overlap() {
     let features = layer
         .features
         .iter()
-        .map(|f| hecmap::features::feature(None, &f.geometry, f.properties.clone()))
+        .map(|f| hecmap_core::features::feature(None, &f.geometry, f.properties.clone()))
         .collect();
-    let report = validate_geojson(&hecmap::features::collection_json(features));
+    let report = validate_geojson(&hecmap_core::features::collection_json(features));
     let overlaps: Vec<_> = findings(&report, "coverage.overlap")
         .into_iter()
         .filter(|f| f.severity == Severity::Error)

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use hecmap::dataset::{CountsFile, DataConfig, Dataset, Progress};
-use hecmap::export::ExportFormat;
-use hecmap::limits::InputLimits;
-use hecmap::plan::{PlanFormat, PlanScope};
-use hecmap::rules::RulesConfig;
-use hecmap::units::Level;
+use hecmap_core::dataset::{CountsFile, DataConfig, Dataset, Progress};
+use hecmap_core::export::ExportFormat;
+use hecmap_core::limits::InputLimits;
+use hecmap_core::plan::{PlanFormat, PlanScope};
+use hecmap_core::rules::RulesConfig;
+use hecmap_core::units::Level;
 
 /// Draw and validate Connecticut's Health Enhancement Community boundaries.
 #[derive(Debug, Parser)]
@@ -267,8 +267,8 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    fn location(&self) -> hecmap::negotiation::StoreLocation {
-        hecmap::negotiation::StoreLocation::from_options(
+    fn location(&self) -> hecmap_negotiation::StoreLocation {
+        hecmap_negotiation::StoreLocation::from_options(
             &self.data_dir,
             self.database_url.as_deref(),
         )
@@ -422,7 +422,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         memory_bytes,
     } = &cli.command
     {
-        use hecmap::source::upload::{ForeignFormat, ReaderConfinement, child_main};
+        use hecmap_core::source::upload::{ForeignFormat, ReaderConfinement, child_main};
         let format = ForeignFormat::parse(format)
             .ok_or_else(|| format!("read-upload: unknown format {format:?}: zip or gpkg"))?;
         let limits = InputLimits {
@@ -471,7 +471,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
         } => {
             let rules = read_rules(plan.rules.as_deref())?;
             let (plan, report) = output::validate_plan(&data, &plan, rules)?;
-            hecmap::export::export_plan(&data, &report, &plan, format, &out)
+            hecmap_core::export::export_plan(&data, &report, &plan, format, &out)
                 .map_err(|e| e.to_string())?;
             eprintln!(
                 "hecmap: wrote {} ({} HECs)",
@@ -487,7 +487,7 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
-    use hecmap::server::{AppState, ServerConfig};
+    use hecmap_server::{AppState, ServerConfig};
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
     let logs = tracing_subscriber::fmt()
@@ -516,7 +516,7 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
             .max(1),
         limits: args.limits.limits(),
-        reader: hecmap::source::ForeignReader::Child {
+        reader: hecmap_core::source::ForeignReader::Child {
             exe: std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?,
         },
         ..ServerConfig::default()
@@ -529,13 +529,13 @@ fn serve(data: Dataset, args: ServeArgs) -> Result<ExitCode, String> {
         None
     } else {
         let store = runtime
-            .block_on(hecmap::negotiation::Store::open(&args.store.location()))
+            .block_on(hecmap_negotiation::Store::open(&args.store.location()))
             .map_err(|e| format!("negotiation storage: {e}"))?;
         tracing::info!(store = store.describe(), "negotiation storage ready");
         Some(store)
     };
     let state = AppState::with_store(std::sync::Arc::new(data), rules, config, store);
-    let served = runtime.block_on(hecmap::server::serve(state));
+    let served = runtime.block_on(hecmap_server::serve(state));
     // Work still running on blocking threads (a plan being checked) is not
     // waited for: it stops with the process; reader processes die with it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
@@ -565,13 +565,13 @@ fn read_password(args: &PasswordArgs) -> Result<(String, bool), String> {
             .map_err(|e| format!("cannot read the password: {e}"))?;
         Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
     } else {
-        let password = hecmap::negotiation::auth::random_password().map_err(|e| e.to_string())?;
+        let password = hecmap_negotiation::auth::random_password().map_err(|e| e.to_string())?;
         Ok((password, true))
     }
 }
 
 fn admin(command: AdminCommand) -> Result<ExitCode, String> {
-    use hecmap::negotiation::{Actor, NewUser, Role, Store};
+    use hecmap_negotiation::{Actor, NewUser, Role, Store};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -582,7 +582,7 @@ fn admin(command: AdminCommand) -> Result<ExitCode, String> {
             .block_on(Store::open(&store.location()))
             .map_err(|e| format!("negotiation storage: {e}"))
     };
-    let err = |e: hecmap::negotiation::NegotiationError| e.to_string();
+    let err = |e: hecmap_negotiation::NegotiationError| e.to_string();
     let create_user = |store: &Store,
                        username: String,
                        role: Role,

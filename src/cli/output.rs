@@ -4,16 +4,16 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use hecmap::dataset::Dataset;
-use hecmap::features;
-use hecmap::summary::Summary;
-use hecmap::units::Level;
+use hecmap_core::dataset::Dataset;
+use hecmap_core::features;
+use hecmap_core::summary::Summary;
+use hecmap_core::units::Level;
 use serde_json::Value;
 
-use hecmap::plan::{Plan, read_plan};
-use hecmap::report::Report;
-use hecmap::rules::{RulesConfig, Severity};
-use hecmap::validate::Validator;
+use hecmap_core::plan::{Plan, read_plan};
+use hecmap_core::report::Report;
+use hecmap_core::rules::{RulesConfig, Severity};
+use hecmap_core::validate::Validator;
 
 use super::{ExamplePlanKind, PlanArgs, TextOrJson, TomlOrJson, UnitFormat};
 

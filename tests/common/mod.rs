@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
-use hecmap::dataset::{DataConfig, Dataset};
-use hecmap::units::UnitId;
+use hecmap_core::dataset::{DataConfig, Dataset};
+use hecmap_core::units::UnitId;
 
 /// 2020 population of the eight old counties (the data README).
 pub const COUNTY_POPULATION: [(&str, f64); 8] = [

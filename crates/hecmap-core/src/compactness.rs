@@ -1,0 +1,147 @@
+//! Compactness scores of a region, in the equal-area CRS.
+//!
+//! - Polsby-Popper: 4πA / P², with the perimeter from the adjacency graph.
+//! - Reock: A / area of the smallest circle enclosing the region.
+//! - Convex hull ratio: A / area of the region's convex hull.
+//!
+//! All are 1 for a disc and fall towards 0 for sprawling shapes.
+//!
+//! ```
+//! use hecmap_core::compactness::{polsby_popper, min_enclosing_circle};
+//! use geo::coord;
+//! // A square of side 1: 4π / 16.
+//! assert!((polsby_popper(1.0, 4.0) - std::f64::consts::PI / 4.0).abs() < 1e-12);
+//! let (_, r) = min_enclosing_circle(&[coord!{x: 0.0, y: 0.0}, coord!{x: 2.0, y: 0.0}, coord!{x: 1.0, y: 0.5}]);
+//! assert!((r - 1.0).abs() < 1e-12);
+//! ```
+
+use std::f64::consts::PI;
+
+use geo::{Area, ConvexHull, Coord, MultiPoint, MultiPolygon, Point};
+use serde::{Deserialize, Serialize};
+
+/// The three scores of a region.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Compactness {
+    pub polsby_popper: f64,
+    pub reock: f64,
+    pub convex_hull: f64,
+}
+
+pub fn polsby_popper(area: f64, perimeter: f64) -> f64 {
+    if perimeter > 0.0 {
+        4.0 * PI * area / (perimeter * perimeter)
+    } else {
+        0.0
+    }
+}
+
+/// The vertices of a polygon's convex hull: all a region's hull and
+/// enclosing circle need from each of its units.
+pub fn hull_points(geometry: &MultiPolygon) -> Vec<Coord> {
+    geometry.convex_hull().exterior().0.clone()
+}
+
+/// Scores from a region's area, perimeter and its units' hull points.
+pub fn compactness(area: f64, perimeter: f64, points: Vec<Coord>) -> Compactness {
+    let hull = MultiPoint(points.into_iter().map(Point::from).collect()).convex_hull();
+    let hull_area = hull.unsigned_area();
+    let (_, radius) = min_enclosing_circle(&hull.exterior().0);
+    let circle = PI * radius * radius;
+    Compactness {
+        polsby_popper: polsby_popper(area, perimeter),
+        reock: if circle > 0.0 { area / circle } else { 0.0 },
+        convex_hull: if hull_area > 0.0 {
+            area / hull_area
+        } else {
+            0.0
+        },
+    }
+}
+
+fn dist(a: Coord, b: Coord) -> f64 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+fn circle_two(a: Coord, b: Coord) -> (Coord, f64) {
+    let c = Coord {
+        x: (a.x + b.x) / 2.0,
+        y: (a.y + b.y) / 2.0,
+    };
+    (c, dist(a, b) / 2.0)
+}
+
+fn circle_three(a: Coord, b: Coord, c: Coord) -> (Coord, f64) {
+    let d = 2.0 * (a.x * (b.y - c.y) + b.x * (c.y - a.y) + c.x * (a.y - b.y));
+    if d.abs() < 1e-12 {
+        // Collinear: the widest pair.
+        let mut best = circle_two(a, b);
+        for candidate in [circle_two(a, c), circle_two(b, c)] {
+            if candidate.1 > best.1 {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+    let sq = |p: Coord| p.x * p.x + p.y * p.y;
+    let ux = (sq(a) * (b.y - c.y) + sq(b) * (c.y - a.y) + sq(c) * (a.y - b.y)) / d;
+    let uy = (sq(a) * (c.x - b.x) + sq(b) * (a.x - c.x) + sq(c) * (b.x - a.x)) / d;
+    let centre = Coord { x: ux, y: uy };
+    (centre, dist(centre, a))
+}
+
+/// The smallest circle enclosing the points (Welzl's algorithm, iterative
+/// form), as centre and radius.
+pub fn min_enclosing_circle(points: &[Coord]) -> (Coord, f64) {
+    let inside = |c: &(Coord, f64), p: Coord| dist(c.0, p) <= c.1 * (1.0 + 1e-12) + 1e-9;
+    let Some(&first) = points.first() else {
+        return (Coord { x: 0.0, y: 0.0 }, 0.0);
+    };
+    let mut circle = (first, 0.0);
+    for i in 1..points.len() {
+        if inside(&circle, points[i]) {
+            continue;
+        }
+        circle = (points[i], 0.0);
+        for j in 0..i {
+            if inside(&circle, points[j]) {
+                continue;
+            }
+            circle = circle_two(points[i], points[j]);
+            for k in 0..j {
+                if !inside(&circle, points[k]) {
+                    circle = circle_three(points[i], points[j], points[k]);
+                }
+            }
+        }
+    }
+    circle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn a_square_scores_as_expected() {
+        let square = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)],
+        ]);
+        let c = compactness(4.0, 8.0, hull_points(&square));
+        assert!((c.polsby_popper - PI / 4.0).abs() < 1e-12);
+        assert!((c.convex_hull - 1.0).abs() < 1e-12);
+        // Enclosing circle radius is the half-diagonal, sqrt(2).
+        assert!((c.reock - 4.0 / (PI * 2.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_l_shape_is_less_compact_than_its_hull() {
+        let l = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 3.0, y: 0.0), (x: 3.0, y: 1.0),
+            (x: 1.0, y: 1.0), (x: 1.0, y: 3.0), (x: 0.0, y: 3.0),
+        ]]);
+        let c = compactness(5.0, 12.0, hull_points(&l));
+        assert!(c.convex_hull < 0.8 && c.convex_hull > 0.6, "{c:?}");
+    }
+}
