@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of the web map, on a fresh Debian machine:
 #   - installs Chromium (apt-get) and the build's system packages if missing,
-#   - `npm ci` and builds the web UI into web/dist,
+#   - `npm ci`, lints the web UI's JavaScript (ESLint) and type-checks it
+#     (TypeScript's checker over `// @ts-check` JSDoc), fails on either,
+#     and builds it into web/dist,
 #   - builds hecmap (release), creates accounts in a fresh data directory
 #     with `hecmap admin` and serves it on a free port in the background,
 #   - runs web/tests/ with Node's test runner (playwright-core driving
@@ -31,8 +33,8 @@ if ((${#missing[@]})); then
 fi
 scripts/install-deps.sh   # what cargo needs to build hecmap
 
-echo "test-web: building the web UI" >&2
-(cd web && npm ci --no-audit --no-fund && npm run build)
+echo "test-web: installing, linting, type-checking and building the web UI" >&2
+(cd web && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm run build)
 
 echo "test-web: building hecmap (release)" >&2
 cargo build --release --locked

@@ -1,3 +1,4 @@
+// @ts-check
 // The plan being drawn: HECs (name, colour) and each tract's HEC, with undo
 // and redo over whole snapshots (879 tracts: a snapshot is a small array),
 // and a copy in localStorage so a reload keeps the work.
@@ -9,39 +10,75 @@ import { nextColor } from './util.js';
 const STORAGE_KEY = 'hecmap.plan.v1';
 const HISTORY_LIMIT = 300;
 
+/** @typedef {{ key: string, name: string, color: string }} Hec */
+/**
+ * @typedef {object} PlanState
+ * @property {string} name
+ * @property {string} scope statewide or partial
+ * @property {number} nextKey the number of the next HEC key (`h${n}`)
+ * @property {Hec[]} hecs
+ * @property {(string | null)[]} assign tract id -> HEC key (null: none)
+ */
+/** @typedef {PlanState & { active: string | null }} Snapshot */
+/**
+ * What changed: hecs, paint, meta, replace, undo, redo, load (undoable or
+ * a new plan), active, saved (not the plan).
+ * @typedef {string} ChangeKind
+ */
+/** @typedef {(store: PlanStore, kind: ChangeKind) => void} Listener */
+
 export class PlanStore {
   /**
-   * @param {object} units `{ tracts, townTracts }` from the API: tract
-   *   records indexed by their integer id, town name -> tract ids.
+   * @param {import('./types').Units} units tract records indexed by their
+   *   integer id, town name -> tract ids, GEOID -> tract id.
    */
   constructor(units) {
     this.units = units;
     this.state = emptyState(units.tracts.length);
-    this.active = null; // key of the HEC painting goes to (UI state, not history)
+    /** @type {string | null} key of the HEC painting goes to (UI state, not history) */
+    this.active = null;
     this.rev = 0; // bumped on every change of the plan
     this.savedRev = 0; // rev last exported (the plan is "saved" when equal)
+    /** @type {Snapshot[]} */
     this.undoStack = [];
+    /** @type {Snapshot[]} */
     this.redoStack = [];
+    /** @type {Set<Listener>} */
     this.listeners = new Set();
+    /** @type {unknown} the merge token of the brush stroke going on */
     this._stroke = null;
   }
 
+  /**
+   * @param {Listener} fn
+   * @returns {() => boolean} unsubscribes
+   */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
+  /** @param {ChangeKind} kind */
   _notify(kind) {
     for (const fn of this.listeners) fn(this, kind);
   }
 
   // ---- history ----------------------------------------------------------
 
+  /** @returns {Snapshot} */
   _snapshot() {
     const s = this.state;
-    return { name: s.name, scope: s.scope, nextKey: s.nextKey, hecs: s.hecs.map((x) => ({ ...x })), assign: s.assign.slice(), active: this.active };
+    return {
+      name: s.name,
+      scope: s.scope,
+      nextKey: s.nextKey,
+      hecs: s.hecs.map((x) => ({ ...x })),
+      assign: s.assign.slice(),
+      active: this.active,
+    };
   }
 
+  /** @param {Snapshot} snap */
   _restore(snap) {
     const { active, ...state } = snap;
     this.state = state;
@@ -49,8 +86,13 @@ export class PlanStore {
     else this.active = active;
   }
 
-  /** Runs `mutate` on the state as one undoable step. With `merge`, steps
-   *  sharing that token (a brush stroke) make a single undo step. */
+  /**
+   * Runs `mutate` on the state as one undoable step. With `merge`, steps
+   * sharing that token (a brush stroke) make a single undo step.
+   * @param {ChangeKind} kind
+   * @param {(state: PlanState) => boolean | void} mutate false: nothing changed
+   * @param {unknown} [merge]
+   */
   _commit(kind, mutate, merge = null) {
     const before = this._snapshot();
     const changed = mutate(this.state);
@@ -102,15 +144,22 @@ export class PlanStore {
     return this.state.hecs;
   }
 
+  /** @param {string | null | undefined} key */
   hec(key) {
     return this.state.hecs.find((x) => x.key === key) ?? null;
   }
 
+  /** @param {number} id */
   hecOfTract(id) {
     return this.hec(this.state.assign[id]);
   }
 
+  /**
+   * The tract ids in an HEC.
+   * @param {string | null | undefined} key
+   */
   tractsOf(key) {
+    /** @type {number[]} */
     const out = [];
     this.state.assign.forEach((k, i) => k === key && out.push(i));
     return out;
@@ -123,7 +172,9 @@ export class PlanStore {
   /** Totals per HEC key from the tract records: the instant figures shown
    *  while the server validates. */
   tallies() {
-    const t = new Map(this.state.hecs.map((x) => [x.key, { population: 0, medicare: 0, tracts: 0 }]));
+    const t = new Map(
+      this.state.hecs.map((x) => [x.key, { population: 0, medicare: 0, tracts: 0 }]),
+    );
     const { tracts } = this.units;
     this.state.assign.forEach((k, i) => {
       const s = k != null && t.get(k);
@@ -138,7 +189,8 @@ export class PlanStore {
   /** The plan as the API's assignment JSON: tracts by 2020 GEOID. */
   toPlanJSON() {
     const { tracts } = this.units;
-    const units = new Map(this.state.hecs.map((x) => [x.key, []]));
+    /** @type {Map<string, string[]>} */
+    const units = new Map(this.state.hecs.map((x) => [x.key, /** @type {string[]} */ ([])]));
     this.state.assign.forEach((k, i) => k != null && units.get(k)?.push(tracts[i].geoid));
     return {
       name: this.state.name || 'Untitled plan',
@@ -149,24 +201,43 @@ export class PlanStore {
 
   // ---- changes ----------------------------------------------------------
 
+  /**
+   * `base`, or `base (2)`, ... when another HEC has that name.
+   * @param {string} base
+   * @param {string | null} [exceptKey]
+   */
   uniqueName(base, exceptKey = null) {
-    const taken = new Set(this.state.hecs.filter((x) => x.key !== exceptKey).map((x) => x.name.toLowerCase()));
+    const taken = new Set(
+      this.state.hecs.filter((x) => x.key !== exceptKey).map((x) => x.name.toLowerCase()),
+    );
     if (!taken.has(base.toLowerCase())) return base;
     for (let i = 2; ; i++) if (!taken.has(`${base} (${i})`.toLowerCase())) return `${base} (${i})`;
   }
 
+  /**
+   * A new HEC (named `HEC n` unless named), made the active one.
+   * @param {string | null} [name]
+   * @param {string | null} [color]
+   * @returns {string} its key
+   */
   addHec(name = null, color = null) {
+    /** @type {string | null} */
     let key = null;
     this._commit('hecs', (s) => {
       key = `h${s.nextKey++}`;
       let n = 1;
       while (!name && s.hecs.some((x) => x.name === `HEC ${n}`)) n++;
-      s.hecs.push({ key, name: this.uniqueName(name || `HEC ${n}`), color: color || nextColor(s.hecs.map((x) => x.color)) });
+      s.hecs.push({
+        key,
+        name: this.uniqueName(name || `HEC ${n}`),
+        color: color || nextColor(s.hecs.map((x) => x.color)),
+      });
       this.active = key;
     });
     return key;
   }
 
+  /** @param {string} key @param {string} name */
   renameHec(key, name) {
     name = name.trim();
     const hec = this.hec(key);
@@ -176,6 +247,7 @@ export class PlanStore {
     });
   }
 
+  /** @param {string} key @param {string} color */
   recolorHec(key, color) {
     const hec = this.hec(key);
     if (!hec || hec.color === color) return false;
@@ -184,6 +256,7 @@ export class PlanStore {
     });
   }
 
+  /** @param {string} key */
   deleteHec(key) {
     const i = this.state.hecs.findIndex((x) => x.key === key);
     if (i < 0) return false;
@@ -194,6 +267,7 @@ export class PlanStore {
     });
   }
 
+  /** @param {string | null} key */
   setActive(key) {
     if (key !== this.active && (key == null || this.hec(key))) {
       this.active = key;
@@ -201,14 +275,23 @@ export class PlanStore {
     }
   }
 
-  /** Puts tracts in HEC `key` (null erases). Returns whether anything changed. */
+  /**
+   * Puts tracts in HEC `key` (null erases). Returns whether anything changed.
+   * @param {number[]} tractIds
+   * @param {string | null} key
+   * @param {{ merge?: unknown }} [options] paints with the same token make one undo step
+   */
   paint(tractIds, key, { merge = null } = {}) {
     if (key != null && !this.hec(key)) return false;
     const todo = tractIds.filter((id) => this.state.assign[id] !== key);
     if (!todo.length) return false;
-    return this._commit('paint', (s) => {
-      for (const id of todo) s.assign[id] = key;
-    }, merge);
+    return this._commit(
+      'paint',
+      (s) => {
+        for (const id of todo) s.assign[id] = key;
+      },
+      merge,
+    );
   }
 
   /** Ends a brush stroke: the next paint is a new undo step. */
@@ -216,6 +299,7 @@ export class PlanStore {
     this._stroke = null;
   }
 
+  /** @param {string} name */
   setName(name) {
     name = name.trim();
     if (name === this.state.name) return false;
@@ -224,6 +308,7 @@ export class PlanStore {
     });
   }
 
+  /** @param {string} scope statewide or partial */
   setScope(scope) {
     if (scope === this.state.scope) return false;
     return this._commit('meta', (s) => {
@@ -231,8 +316,11 @@ export class PlanStore {
     });
   }
 
-  /** Replaces the plan (an import, "new plan"), as one undoable step.
-   *  `hecs`: [{ name, color?, tracts: [ids] }]. */
+  /**
+   * Replaces the plan (an import, "new plan"), as one undoable step.
+   * @param {{ name?: string, scope?: string,
+   *   hecs: { name: string, color?: string, tracts: number[] }[] }} plan
+   */
   replace({ name, scope, hecs }) {
     return this._commit('replace', (s) => {
       const fresh = emptyState(s.assign.length);
@@ -240,7 +328,11 @@ export class PlanStore {
       fresh.scope = scope ?? s.scope;
       for (const x of hecs) {
         const key = `h${fresh.nextKey++}`;
-        fresh.hecs.push({ key, name: x.name, color: x.color || nextColor(fresh.hecs.map((y) => y.color)) });
+        fresh.hecs.push({
+          key,
+          name: x.name,
+          color: x.color || nextColor(fresh.hecs.map((y) => y.color)),
+        });
         for (const id of x.tracts) fresh.assign[id] = key;
       }
       Object.assign(s, fresh);
@@ -259,11 +351,22 @@ export class PlanStore {
 
   // ---- localStorage -----------------------------------------------------
 
+  /** @param {Storage} [storage] */
   save(storage = globalThis.localStorage) {
     const { tracts } = this.units;
+    /** @type {Record<string, string>} */
     const assign = {};
     this.state.assign.forEach((k, i) => k != null && (assign[tracts[i].geoid] = k));
-    const doc = { v: 1, name: this.state.name, scope: this.state.scope, nextKey: this.state.nextKey, hecs: this.state.hecs, assign, active: this.active, dirty: this.dirty };
+    const doc = {
+      v: 1,
+      name: this.state.name,
+      scope: this.state.scope,
+      nextKey: this.state.nextKey,
+      hecs: this.state.hecs,
+      assign,
+      active: this.active,
+      dirty: this.dirty,
+    };
     try {
       storage.setItem(STORAGE_KEY, JSON.stringify(doc));
     } catch (e) {
@@ -271,8 +374,12 @@ export class PlanStore {
     }
   }
 
-  /** Restores the plan kept in localStorage; false when there is none. */
+  /**
+   * Restores the plan kept in localStorage; false when there is none.
+   * @param {Storage} [storage]
+   */
   load(storage = globalThis.localStorage) {
+    /** @type {any} what was kept, unchecked */
     let doc;
     try {
       doc = JSON.parse(storage.getItem(STORAGE_KEY) || 'null');
@@ -283,7 +390,9 @@ export class PlanStore {
     const s = emptyState(this.state.assign.length);
     s.name = doc.name ?? '';
     s.scope = doc.scope === 'partial' ? 'partial' : 'statewide';
-    s.hecs = doc.hecs.filter((x) => x && x.key && x.name).map(({ key, name, color }) => ({ key, name, color: color || '#888888' }));
+    s.hecs = doc.hecs
+      .filter((/** @type {Hec} */ x) => x && x.key && x.name)
+      .map((/** @type {Hec} */ { key, name, color }) => ({ key, name, color: color || '#888888' }));
     s.nextKey = Math.max(doc.nextKey | 0, s.hecs.length + 1);
     const keys = new Set(s.hecs.map((x) => x.key));
     for (const [geoid, key] of Object.entries(doc.assign ?? {})) {
@@ -291,7 +400,7 @@ export class PlanStore {
       if (id != null && keys.has(key)) s.assign[id] = key;
     }
     this.state = s;
-    this.active = keys.has(doc.active) ? doc.active : s.hecs[0]?.key ?? null;
+    this.active = keys.has(doc.active) ? doc.active : (s.hecs[0]?.key ?? null);
     this.undoStack = [];
     this.redoStack = [];
     this.rev++;
@@ -301,6 +410,10 @@ export class PlanStore {
   }
 }
 
+/**
+ * @param {number} n tracts
+ * @returns {PlanState}
+ */
 function emptyState(n) {
   return { name: '', scope: 'statewide', nextKey: 1, hecs: [], assign: new Array(n).fill(null) };
 }

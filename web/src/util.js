@@ -1,9 +1,13 @@
+// @ts-check
 // Small helpers shared by the modules: number formatting, the HEC palette,
-// DOM construction.
+// DOM look-up and construction.
 
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-/** 121054 -> "121,054" (null/undefined -> "–"). */
+/**
+ * 121054 -> "121,054" (null/undefined -> "–").
+ * @param {number | null | undefined} n
+ */
 export function fmtInt(n) {
   return n == null || Number.isNaN(n) ? '–' : intFmt.format(Math.round(n));
 }
@@ -25,27 +29,60 @@ export const PALETTE = [
   '#000075', // navy
 ];
 
-/** The first palette colour no HEC uses yet (cycling when all are taken). */
+/**
+ * The first palette colour no HEC uses yet (cycling when all are taken).
+ * @param {string[]} used
+ */
 export function nextColor(used) {
   const taken = new Set(used.map((c) => c.toLowerCase()));
   return PALETTE.find((c) => !taken.has(c)) ?? PALETTE[used.length % PALETTE.length];
 }
 
-/** Black or white, whichever reads better on a background colour. */
+/**
+ * Black or white, whichever reads better on a background colour.
+ * @param {string} hex
+ */
 export function textOn(hex) {
   const n = parseInt(hex.replace('#', ''), 16);
   const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
   return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#111' : '#fff';
 }
 
-/** h('button', {class: 'x', onclick}, 'text', child) -> element. */
+/**
+ * The element of the page's own markup that `sel` selects (always there);
+ * `_type` (HTMLInputElement, ...) only tells the type checker what it is.
+ * @template {Element} [T=HTMLElement]
+ * @param {string} sel
+ * @param {{ new (): T, prototype: T }} [_type]
+ * @returns {T}
+ */
+export function $(sel, _type) {
+  return /** @type {T} */ (document.querySelector(sel));
+}
+
+/**
+ * @typedef {Node | string | number | null | undefined | false} Child
+ * @typedef {Child | Child[]} Children
+ */
+
+/**
+ * h('button', {class: 'x', onclick}, 'text', child) -> element. Attributes:
+ * `on*` functions are listeners, `class`, `style` (an object of CSS
+ * properties), `dataset`; `true` sets an empty attribute, null and false
+ * leave it out.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...Children} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className = v;
-    else if (k === 'style' && typeof v === 'object') for (const [p, x] of Object.entries(v)) el.style.setProperty(p.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), x);
+    else if (k === 'style' && typeof v === 'object') setStyle(el, v);
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, v);
@@ -57,9 +94,30 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Calls fn at most once per `ms`, with the latest arguments, after a pause. */
+/**
+ * Sets CSS properties (camelCase names are hyphenated; `--custom` kept).
+ * @param {HTMLElement} el
+ * @param {Record<string, string>} style
+ */
+function setStyle(el, style) {
+  for (const [p, x] of Object.entries(style)) {
+    el.style.setProperty(
+      p.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      x,
+    );
+  }
+}
+
+/**
+ * Calls fn at most once per `ms`, with the latest arguments, after a pause.
+ * @template {any[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ */
 export function debounce(fn, ms) {
-  let t = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let t;
+  /** @param {A} args */
   const d = (...args) => {
     clearTimeout(t);
     t = setTimeout(() => fn(...args), ms);

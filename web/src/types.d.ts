@@ -1,0 +1,105 @@
+// The shapes the page's modules share, for `// @ts-check` (JSDoc types
+// refer to them as `import('./types').Name`): the server's JSON as the
+// page reads it, and the app's context that the modules are given.
+
+import type { HecMap } from './map.js';
+import type { Panel } from './panel.js';
+import type { PlanStore } from './store.js';
+import type { Validation } from './validation.js';
+import type { Hooks } from './hooks.js';
+
+/** A tract record of GET /api/units/tract (its id is its index). */
+export interface Tract {
+  id: number;
+  geoid: string;
+  geoid_2022?: string | null;
+  town: string;
+  population?: number | null;
+  medicare?: number | null;
+  medicare_basis?: string;
+  [field: string]: unknown;
+}
+
+/** A town record of GET /api/units/town. */
+export interface Town {
+  name: string;
+  [field: string]: unknown;
+}
+
+/** The units, indexed for the page. */
+export interface Units {
+  /** tract records by id */
+  tracts: Tract[];
+  towns: Town[];
+  /** 2020 (and 2022) GEOID -> tract id */
+  byGeoid: Map<string, number>;
+  /** town name -> its tract ids */
+  townTracts: Map<string, number[]>;
+  /** lower-case town name -> town */
+  townByName: Map<string, Town>;
+}
+
+/** [west, south, east, north] */
+export type Bbox = [number, number, number, number];
+
+/** A finding of a report (docs/report.md). */
+export interface Finding {
+  rule: string;
+  severity: string;
+  message: string;
+  hec?: string | null;
+  other_hecs?: string[];
+  tract_ids?: number[];
+  towns?: string[];
+  details?: { bbox?: [[number, number], [number, number]]; [k: string]: unknown };
+}
+
+/** One HEC of a report. */
+export interface HecReport {
+  name: string;
+  population: number;
+  medicare: { value: number; estimate: boolean };
+  tracts: number;
+  towns: string[];
+  partial_towns: string[];
+  need_percentile: number | null;
+  passes: boolean;
+}
+
+/** A validation report (POST /api/validate). */
+export interface Report {
+  plan: { name?: string; scope?: string };
+  hecs: HecReport[];
+  findings: Finding[];
+  counts?: Record<string, number>;
+  passes: boolean;
+}
+
+/** The effective rules (GET /api/rules `.effective`). */
+export interface Rules {
+  thresholds: { population_min: number; medicare_min: number };
+  need?: { high_need_percentile?: number };
+}
+
+/** The map editor's context, handed to each of its modules. */
+export interface App {
+  hooks: Hooks;
+  hecMap: HecMap;
+  units: Units;
+  rules: Rules;
+  store: PlanStore;
+  panel: Panel;
+  validation: Validation;
+  /** Tract extents, for zooming to findings (fetched once the map shows). */
+  boxes: Promise<Bbox[]>;
+  /** The statewide board's tract colours while it is on the map. */
+  overlay: (string | null)[] | null;
+  /** Redraws the panel and the controls from the store and the report. */
+  render(): void;
+}
+
+declare global {
+  interface Window {
+    hecmap: Hooks;
+  }
+}
