@@ -31,7 +31,7 @@ fn errors(report: &Report) -> Vec<(&str, Option<&str>)> {
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| (f.rule, f.hec.as_deref()))
+        .map(|f| (f.rule.as_str(), f.hec.as_deref()))
         .collect()
 }
 
@@ -575,7 +575,7 @@ fn the_report_names_its_sources_and_rules() {
             .unwrap()
             .contains("estimate")
     );
-    let keys: Vec<&str> = report.rules.iter().map(|r| r.key).collect();
+    let keys: Vec<&str> = report.rules.iter().map(|r| r.key.as_str()).collect();
     for key in [
         "coverage.gap",
         "coverage.overlap",
@@ -606,7 +606,10 @@ fn a_rule_that_cannot_be_computed_says_so_and_hides_nothing() {
         .to_string();
     assert!(err.contains("no_such_column"), "{err}");
     // ...and a rule that fails at run time becomes an "unknown" finding.
-    let findings = hecmap_core::rules::run_guarded("example.rule", Some(0), || panic!("boom"));
+    let findings =
+        hecmap_core::rules::run_guarded(hecmap_core::rules::RuleId::Waiver, Some(0), || {
+            panic!("boom")
+        });
     assert_eq!(findings[0].severity, Severity::Unknown);
     assert!(findings[0].message.contains("boom"));
 }

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use hecmap_core::dataset::{CountsFile, DataConfig, Dataset, Progress};
+use hecmap_core::dataset::{DataConfig, Dataset, Progress};
 use hecmap_core::export::ExportFormat;
 use hecmap_core::limits::InputLimits;
+use hecmap_core::medicare::CountsFile;
 use hecmap_core::plan::{PlanFormat, PlanScope};
 use hecmap_core::rules::RulesConfig;
 use hecmap_core::units::Level;
@@ -29,9 +30,13 @@ pub struct Cli {
 /// Where the Connecticut data is and how to read it.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Directory with the Connecticut data files.
+    /// Directory with the data files (those the manifest names).
     #[arg(long, global = true, env = "HECMAP_DATA")]
     data: Option<PathBuf>,
+    /// A dataset manifest (TOML) naming the data files and their columns;
+    /// the built-in Connecticut manifest (data/connecticut.toml) by default.
+    #[arg(long, global = true, env = "HECMAP_MANIFEST")]
+    manifest: Option<PathBuf>,
     /// Units whose land comes this close across water are neighbours (metres).
     #[arg(long, global = true, env = "HECMAP_WATER_GAP_M")]
     water_gap_m: Option<f64>,
@@ -49,6 +54,7 @@ impl DataArgs {
             Some(dir) => DataConfig::in_dir(dir),
             None => DataConfig::default(),
         };
+        config.manifest = self.manifest.clone();
         if let Some(gap) = self.water_gap_m {
             config.graph.water_gap_m = gap;
         }

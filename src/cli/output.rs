@@ -58,7 +58,11 @@ fn summary_text(s: &Summary) -> String {
             Some(v) => format!("{v:>14.4}"),
             None => format!("{:>14}", "n/a"),
         };
-        let flag = if t.estimate { " (ESTIMATE)" } else { "" };
+        let flag = if t.estimate {
+            format!(" ({})", hecmap_core::medicare::ESTIMATE_FLAG)
+        } else {
+            String::new()
+        };
         line(format!(
             "  {:<44}{value}{flag}   [{}]",
             t.label, t.provenance.source
@@ -123,10 +127,7 @@ pub fn units(
     output: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let layer = data.layer(level);
-    let records = layer
-        .units
-        .ids()
-        .map(|u| features::unit_properties(data, level, u));
+    let records = layer.units.ids().map(|u| data.unit_properties(level, u));
     let text = match format {
         UnitFormat::Geojson => features::collection_json(
             records
@@ -248,9 +249,10 @@ fn report_text(r: &Report) -> String {
         ));
     }
     if r.hecs.iter().any(|h| h.medicare.estimate) {
-        line(
-            "* Medicare beneficiaries are an ESTIMATE; see `hecmap summary` for the method.".into(),
-        );
+        line(format!(
+            "* {}; see `hecmap summary` for the method.",
+            hecmap_core::medicare::estimate_notice()
+        ));
     }
     for severity in [
         Severity::Error,

@@ -1,8 +1,11 @@
-//! The Connecticut dataset: tracts and towns with their attributes, nesting,
-//! R-trees and adjacency graphs, loaded from the files in a data directory.
+//! A state's dataset: tracts and towns with their attributes, nesting,
+//! R-trees and adjacency graphs, loaded from the files in a data directory
+//! as a manifest ([`crate::manifest`]) describes them, or built from parts
+//! ([`Dataset::from_parts`], e.g. a synthetic grid for tests).
 //!
-//! Everything is built once by [`Dataset::load`]; afterwards the dataset is
-//! read-only and shared by the CLI, the rules and the server.
+//! Everything is built once, by [`Dataset::load`] or [`Dataset::from_parts`];
+//! afterwards the dataset is read-only and shared by the CLI, the rules and
+//! the server.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,45 +14,35 @@ use std::sync::OnceLock;
 use geo::{BooleanOps, Contains, CoordsIter, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::{AttrKind, AttributeDef, Attributes, Basis, Provenance};
-use crate::crs::CrsError;
+use crate::attributes::Attributes;
 use crate::geoid::{TOWN_DIGITS, TRACT_DIGITS, canonical_code, old_county_name, town_name_key};
 use crate::graph::{AdjacencyGraph, GraphOptions};
 use crate::index::SpatialIndex;
-use crate::join::{JoinReport, JoinSpec, join_columns};
+use crate::join::{JoinReport, join_columns};
+use crate::manifest::{self, Manifest};
 use crate::medicare;
-use crate::source::{self, SourceError, VectorLayer};
-use crate::table::{CsvTable, TableError};
+use crate::source::{self, VectorLayer};
+use crate::table::CsvTable;
 use crate::units::{Level, UnitId, UnitLayer};
 
-/// Where the data files are and how to build the graph.
+pub use crate::error::{DatasetError, ManifestError};
+pub use crate::lookup::UnitLookup;
+pub use crate::medicare::CountsFile;
+
+/// Where the data files are, which manifest describes them, and how to
+/// build the graph.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DataConfig {
-    /// Directory holding the files below (relative names are taken from here).
+    /// Directory holding the files the manifest names (relative names are
+    /// taken from here).
     pub dir: PathBuf,
-    pub tracts: String,
-    pub towns: String,
-    pub crosswalk: String,
-    pub town_regions: String,
-    pub population: String,
-    pub acs: String,
-    pub places: String,
-    pub medicare_enrollment: String,
+    /// The manifest describing the files; `None` is the built-in
+    /// Connecticut manifest (`data/connecticut.toml`).
+    pub manifest: Option<PathBuf>,
     pub graph: GraphOptions,
     /// Real Medicare beneficiary counts that replace the estimate.
     pub medicare_counts: Option<CountsFile>,
-}
-
-/// A user's table of real counts, per tract or per town.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CountsFile {
-    pub path: PathBuf,
-    pub level: Level,
-    /// Key column (GEOID, either vintage, or town name / FIPS); detected when absent.
-    pub key_column: Option<String>,
-    /// Value column; detected when absent.
-    pub value_column: Option<String>,
 }
 
 /// The default data directory: `../shared/data/ct` beside the project.
@@ -61,14 +54,7 @@ impl Default for DataConfig {
     fn default() -> Self {
         Self {
             dir: default_data_dir(),
-            tracts: "tracts_2020_cb500k.geojson".into(),
-            towns: "towns_2020_cb500k.geojson".into(),
-            crosswalk: "tract_town_crosswalk.csv".into(),
-            town_regions: "town_planning_region.csv".into(),
-            population: "tract_population_2020.csv".into(),
-            acs: "tract_acs5_2019_2023.csv".into(),
-            places: "tract_cdc_places_2024.csv".into(),
-            medicare_enrollment: "medicare_enrollment_county_2013.csv".into(),
+            manifest: None,
             graph: GraphOptions::default(),
             medicare_counts: None,
         }
@@ -84,34 +70,21 @@ impl DataConfig {
         }
     }
 
+    /// The manifest this configuration names (the built-in one by default).
+    pub fn read_manifest(&self) -> Result<Manifest, ManifestError> {
+        match &self.manifest {
+            Some(path) => Manifest::read(path),
+            None => Ok(Manifest::connecticut()),
+        }
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 }
 
-/// A failure to load the dataset; each names the file and the place in it.
-#[derive(Debug, thiserror::Error)]
-pub enum DatasetError {
-    #[error(transparent)]
-    Source(#[from] SourceError),
-    #[error(transparent)]
-    Table(#[from] TableError),
-    #[error(transparent)]
-    Crs(#[from] CrsError),
-    #[error("{file}: {place}: {reason}")]
-    Invalid {
-        file: String,
-        place: String,
-        reason: String,
-    },
-}
-
 fn invalid(file: &Path, place: impl Into<String>, reason: impl Into<String>) -> DatasetError {
-    DatasetError::Invalid {
-        file: file.display().to_string(),
-        place: place.into(),
-        reason: reason.into(),
-    }
+    DatasetError::invalid(file.display(), place, reason)
 }
 
 /// A tract whose land lies in more than one town.
@@ -133,36 +106,6 @@ pub struct Nesting {
     pub town_tracts: Vec<Vec<UnitId>>,
     /// Tracts whose land straddles towns, found from the polygons.
     pub straddles: Vec<Straddle>,
-}
-
-/// Lookup of GEOIDs and names (the edges) to unit ids (the inside).
-#[derive(Debug, Clone, Default)]
-pub struct UnitLookup {
-    tract: HashMap<String, UnitId>,
-    town: HashMap<String, UnitId>,
-}
-
-impl UnitLookup {
-    /// A tract by 11-digit GEOID of either vintage (leading zero optional).
-    pub fn tract(&self, raw: &str) -> Option<UnitId> {
-        canonical_code(raw, TRACT_DIGITS).and_then(|code| self.tract.get(&code).copied())
-    }
-
-    /// A town by name (any case, with or without "town") or by 10-digit FIPS
-    /// of either vintage (leading zero optional).
-    pub fn town(&self, raw: &str) -> Option<UnitId> {
-        canonical_code(raw, TOWN_DIGITS)
-            .and_then(|code| self.town.get(&code).copied())
-            .or_else(|| self.town.get(&town_name_key(raw)).copied())
-    }
-
-    /// A unit of either level.
-    pub fn unit(&self, level: Level, raw: &str) -> Option<UnitId> {
-        match level {
-            Level::Tract => self.tract(raw),
-            Level::Town => self.town(raw),
-        }
-    }
 }
 
 /// One level's units with everything computed over them.
@@ -201,20 +144,41 @@ impl Progress for () {
     fn step(&self, _: &str) {}
 }
 
+/// What a dataset is made of, before the indexes, graphs and town figures
+/// are computed from it: what [`Dataset::load`] reads from files, or what a
+/// test builds by hand (see [`crate::synthetic::TownGrid`]).
+#[derive(Debug, Clone)]
+pub struct DatasetParts {
+    /// Where the parts came from and how to build the graphs.
+    pub config: DataConfig,
+    pub tracts: UnitLayer,
+    pub towns: UnitLayer,
+    /// The town each tract is counted in.
+    pub tract_town: Vec<UnitId>,
+    /// The planning region of each town.
+    pub town_planning_region: Vec<String>,
+    /// The tracts' attributes; the towns' are combined from them.
+    pub attributes: Attributes,
+    pub joins: Vec<JoinReport>,
+    pub medicare: medicare::MedicareMethod,
+}
+
 impl Dataset {
     /// Loads the dataset with no progress display.
     pub fn load(config: &DataConfig) -> Result<Self, DatasetError> {
         Self::load_with_progress(config, &())
     }
 
-    /// Loads every file, joins the tables and builds the indexes and graphs.
+    /// Reads every file the manifest names, joins the tables and builds the
+    /// indexes and graphs.
     pub fn load_with_progress(
         config: &DataConfig,
         progress: &dyn Progress,
     ) -> Result<Self, DatasetError> {
+        let manifest = config.read_manifest()?;
         progress.step("reading tract and town polygons");
-        let tract_path = config.path(&config.tracts);
-        let town_path = config.path(&config.towns);
+        let tract_path = config.path(&manifest.tracts.file);
+        let town_path = config.path(&manifest.towns.file);
         let (tract_layer, town_layer) = std::thread::scope(|s| {
             let towns = s.spawn(|| source::read_polygons(&town_path));
             let tracts = source::read_polygons(&tract_path);
@@ -223,30 +187,109 @@ impl Dataset {
         let (tract_layer, town_layer) = (tract_layer?, town_layer?);
 
         progress.step("resolving identifiers");
-        let crosswalk = Crosswalk::read(&config.path(&config.crosswalk))?;
-        let regions = TownRegions::read(&config.path(&config.town_regions))?;
-        let towns = build_towns(&town_layer, &regions)?;
-        let tracts = build_tracts(&tract_layer, &crosswalk)?;
-        let lookup = build_lookup(&tracts, &towns);
-        let nesting_table = nest(&tracts, &towns, &crosswalk, &lookup)?;
+        let crosswalk =
+            Crosswalk::read(&config.path(&manifest.crosswalk.file), &manifest.crosswalk)?;
+        let regions = TownRegions::read(
+            &config.path(&manifest.town_regions.file),
+            &manifest.town_regions,
+        )?;
+        let towns = build_towns(&town_layer, &regions, &manifest.towns)?;
+        let tracts = build_tracts(&tract_layer, &crosswalk, &manifest.tracts)?;
+        let lookup = UnitLookup::of_layers(&tracts, &towns);
+        let tract_town = nest(&tracts, &towns, &crosswalk, &lookup)?;
 
         progress.step("joining attribute tables");
         let mut joins = Vec::new();
-        let mut tract_attrs = Attributes::new(tracts.len());
-        join_census_tables(config, &lookup, &mut tract_attrs, &mut joins)?;
+        let mut attributes = Attributes::new(tracts.len());
+        for spec in manifest.join_specs(&config.dir) {
+            joins.push(join_columns(&spec, &lookup, &mut attributes)?);
+        }
+        for (i, ratio) in manifest.derived.iter().enumerate() {
+            ratio.insert_into(&mut attributes).map_err(|reason| {
+                DatasetError::Manifest(ManifestError::new(
+                    &manifest.file,
+                    format!("derived[{i}]"),
+                    reason,
+                ))
+            })?;
+        }
         let medicare_method = medicare::MedicareMethod::from_enrollment_file(
-            &config.path(&config.medicare_enrollment),
+            &config.path(&manifest.medicare.file),
+            &manifest.state,
+            &manifest.medicare,
         )?;
-        medicare::insert_estimate(&mut tract_attrs, &medicare_method)?;
+        medicare::insert_estimate(&mut attributes, &medicare_method)?;
         if let Some(counts) = &config.medicare_counts {
             joins.push(medicare::insert_counts(
-                &mut tract_attrs,
+                &mut attributes,
                 counts,
+                &medicare_method,
                 &lookup,
-                &nesting_table.town_tracts,
+                &town_tracts_of(&tract_town, towns.len()),
             )?);
         }
-        let town_attrs = tract_attrs.aggregate_to(&nesting_table.town_tracts);
+        Self::from_parts_with_progress(
+            DatasetParts {
+                config: config.clone(),
+                town_planning_region: regions.region_per_town_in(&town_layer, &manifest.towns),
+                tracts,
+                towns,
+                tract_town,
+                attributes,
+                joins,
+                medicare: medicare_method,
+            },
+            progress,
+        )
+    }
+
+    /// A dataset from its parts, with the lookup, nesting, town figures,
+    /// indexes and graphs built exactly as for loaded data.
+    pub fn from_parts(parts: DatasetParts) -> Result<Self, DatasetError> {
+        Self::from_parts_with_progress(parts, &())
+    }
+
+    /// As [`Dataset::from_parts`], reporting its steps.
+    pub fn from_parts_with_progress(
+        parts: DatasetParts,
+        progress: &dyn Progress,
+    ) -> Result<Self, DatasetError> {
+        let DatasetParts {
+            config,
+            tracts,
+            towns,
+            tract_town,
+            town_planning_region,
+            attributes: tract_attrs,
+            joins,
+            medicare,
+        } = parts;
+        let wrong = |what: String| DatasetError::invalid("dataset parts", "sizes", what);
+        if tract_town.len() != tracts.len() || tract_attrs.unit_count() != tracts.len() {
+            return Err(wrong(format!(
+                "{} tracts, {} tract towns and {} tract attribute rows",
+                tracts.len(),
+                tract_town.len(),
+                tract_attrs.unit_count()
+            )));
+        }
+        if town_planning_region.len() != towns.len() {
+            return Err(wrong(format!(
+                "{} towns and {} planning regions",
+                towns.len(),
+                town_planning_region.len()
+            )));
+        }
+        if let Some(t) = tract_town.iter().position(|&t| t as usize >= towns.len()) {
+            return Err(wrong(format!(
+                "tract {t} is in town {}, one of only {} towns",
+                tract_town[t],
+                towns.len()
+            )));
+        }
+        let lookup = UnitLookup::of_layers(&tracts, &towns);
+        let town_tracts = town_tracts_of(&tract_town, towns.len());
+        let town_attrs = tract_attrs.aggregate_to(&town_tracts);
 
         progress.step("indexing and building adjacency graphs");
         let (tract_graph, town_graph) = std::thread::scope(|s| {
@@ -261,10 +304,10 @@ impl Dataset {
         });
         let tract_index = SpatialIndex::new(&tracts.geometry);
         let town_index = SpatialIndex::new(&towns.geometry);
-        let straddles = find_straddles(&tracts, &towns, &town_index, &nesting_table.tract_town);
+        let straddles = find_straddles(&tracts, &towns, &town_index, &tract_town);
 
         Ok(Self {
-            config: config.clone(),
+            config,
             tracts: Layer {
                 units: tracts,
                 attributes: tract_attrs,
@@ -278,16 +321,53 @@ impl Dataset {
                 index: town_index,
             },
             nesting: Nesting {
+                tract_town,
+                town_tracts,
                 straddles,
-                ..nesting_table
             },
             lookup,
-            town_planning_region: regions.region_per_town_in(&town_layer),
+            town_planning_region,
             joins,
-            medicare: medicare_method,
+            medicare,
             outline: OnceLock::new(),
             hulls: OnceLock::new(),
         })
+    }
+
+    /// A unit's identity and attributes, in a stable order: `id`, `geoid`,
+    /// `geoid_2022`, `name`, its town (tracts) or planning region (towns),
+    /// `area_km2`, then every attribute, with `{key}_basis` after each estimate.
+    pub fn unit_properties(&self, level: Level, unit: UnitId) -> geojson::JsonObject {
+        use serde_json::json;
+        let data = self;
+        let layer = data.layer(level);
+        let u = unit as usize;
+        let mut record = geojson::JsonObject::new();
+        record.insert("id".into(), json!(unit));
+        record.insert("level".into(), json!(level));
+        record.insert("geoid".into(), json!(layer.units.geoid[u]));
+        record.insert("geoid_2022".into(), json!(layer.units.geoid_2022[u]));
+        record.insert("name".into(), json!(layer.units.name[u]));
+        match level {
+            Level::Tract => {
+                let town = data.nesting.tract_town[u];
+                record.insert("town".into(), json!(data.towns.units.name[town as usize]));
+            }
+            Level::Town => {
+                record.insert(
+                    "planning_region".into(),
+                    json!(data.town_planning_region[u]),
+                );
+            }
+        }
+        record.insert("area_km2".into(), json!(layer.units.area_m2[u] / 1e6));
+        for (id, def) in layer.attributes.defs().iter().enumerate() {
+            record.insert(def.key.clone(), json!(layer.attributes.value(id, unit)));
+            if def.provenance.is_estimate() {
+                record.insert(format!("{}_basis", def.key), json!(def.provenance.basis));
+            }
+        }
+        record
     }
 
     /// The layer of a level.
@@ -331,12 +411,12 @@ struct Crosswalk {
 }
 
 impl Crosswalk {
-    fn read(path: &Path) -> Result<Self, DatasetError> {
+    fn read(path: &Path, spec: &manifest::Crosswalk) -> Result<Self, DatasetError> {
         let table = CsvTable::read(path)?;
         let (t20, t22, town) = (
-            table.column("tract")?,
-            table.column("tract_cog")?,
-            table.column("town")?,
+            table.column(&spec.tract)?,
+            table.column(&spec.tract_2022)?,
+            table.column(&spec.town)?,
         );
         let mut rows = HashMap::new();
         for r in 0..table.rows.len() {
@@ -379,13 +459,13 @@ struct TownRegions {
 }
 
 impl TownRegions {
-    fn read(path: &Path) -> Result<Self, DatasetError> {
+    fn read(path: &Path, spec: &manifest::TownRegions) -> Result<Self, DatasetError> {
         let table = CsvTable::read(path)?;
-        let name = table.column("town_name")?;
+        let name = table.column(&spec.town)?;
         let (f20, f22, region) = (
-            table.column("town_fips_2020")?,
-            table.column("town_fips_2022")?,
-            table.column("ce_name_2022")?,
+            table.column(&spec.fips_2020)?,
+            table.column(&spec.fips_2022)?,
+            table.column(&spec.region)?,
         );
         let mut by_name = HashMap::new();
         for r in 0..table.rows.len() {
@@ -407,13 +487,12 @@ impl TownRegions {
         Ok(Self { by_name })
     }
 
-    fn region_per_town_in(&self, towns: &VectorLayer) -> Vec<String> {
+    fn region_per_town_in(&self, towns: &VectorLayer, spec: &manifest::TownLayer) -> Vec<String> {
         towns
             .features
             .iter()
             .map(|f| {
-                let name =
-                    property_text(&f.properties, &["name", "NAME", "town"]).unwrap_or_default();
+                let name = property_text(&f.properties, &spec.name_properties).unwrap_or_default();
                 self.by_name
                     .get(&town_name_key(&name))
                     .map(|r| r.2.clone())
@@ -425,21 +504,30 @@ impl TownRegions {
 
 fn property_text(
     props: &serde_json::Map<String, serde_json::Value>,
-    keys: &[&str],
+    keys: &[String],
 ) -> Option<String> {
-    keys.iter().find_map(|k| match props.get(*k)? {
+    keys.iter().find_map(|k| match props.get(k)? {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     })
 }
 
-fn build_towns(layer: &VectorLayer, regions: &TownRegions) -> Result<UnitLayer, DatasetError> {
+fn build_towns(
+    layer: &VectorLayer,
+    regions: &TownRegions,
+    spec: &manifest::TownLayer,
+) -> Result<UnitLayer, DatasetError> {
     let (mut geoid, mut geoid_2022, mut name, mut geometry) = (vec![], vec![], vec![], vec![]);
     for f in &layer.features {
         let place = format!("feature {}", f.index);
-        let town = property_text(&f.properties, &["name", "NAME", "town"])
-            .ok_or_else(|| invalid(&layer.path, &place, "no \"name\" property"))?;
+        let town = property_text(&f.properties, &spec.name_properties).ok_or_else(|| {
+            invalid(
+                &layer.path,
+                &place,
+                format!("no {:?} property", spec.name_properties[0]),
+            )
+        })?;
         let (f20, f22, _) = regions.by_name.get(&town_name_key(&town)).ok_or_else(|| {
             invalid(
                 &layer.path,
@@ -447,7 +535,7 @@ fn build_towns(layer: &VectorLayer, regions: &TownRegions) -> Result<UnitLayer, 
                 format!("town {town:?} is not in the planning-region table"),
             )
         })?;
-        if let Some(code) = property_text(&f.properties, &["GEOID", "geoid"])
+        if let Some(code) = property_text(&f.properties, &spec.geoid_properties)
             && canonical_code(&code, TOWN_DIGITS).as_deref() != Some(f20.as_str())
         {
             return Err(invalid(
@@ -483,15 +571,19 @@ fn tract_number(geoid: &str) -> String {
     }
 }
 
-fn build_tracts(layer: &VectorLayer, crosswalk: &Crosswalk) -> Result<UnitLayer, DatasetError> {
+fn build_tracts(
+    layer: &VectorLayer,
+    crosswalk: &Crosswalk,
+    spec: &manifest::TractLayer,
+) -> Result<UnitLayer, DatasetError> {
     let (mut geoid, mut geoid_2022, mut name, mut geometry) = (vec![], vec![], vec![], vec![]);
     for f in &layer.features {
         let place = format!("feature {}", f.index);
-        let raw = property_text(&f.properties, &["GEOID", "geoid", "name"]).ok_or_else(|| {
+        let raw = property_text(&f.properties, &spec.geoid_properties).ok_or_else(|| {
             invalid(
                 &layer.path,
                 &place,
-                "no GEOID property (\"GEOID\", \"geoid\" or \"name\")",
+                format!("no GEOID property ({})", either_of(&spec.geoid_properties)),
             )
         })?;
         let code = canonical_code(&raw, TRACT_DIGITS).ok_or_else(|| {
@@ -525,47 +617,45 @@ fn build_tracts(layer: &VectorLayer, crosswalk: &Crosswalk) -> Result<UnitLayer,
     )?)
 }
 
-fn build_lookup(tracts: &UnitLayer, towns: &UnitLayer) -> UnitLookup {
-    let mut lookup = UnitLookup::default();
-    for (i, (a, b)) in tracts.geoid.iter().zip(&tracts.geoid_2022).enumerate() {
-        lookup.tract.insert(a.clone(), i as UnitId);
-        lookup.tract.insert(b.clone(), i as UnitId);
-    }
-    for i in 0..towns.len() {
-        lookup.town.insert(towns.geoid[i].clone(), i as UnitId);
-        lookup.town.insert(towns.geoid_2022[i].clone(), i as UnitId);
-        lookup
-            .town
-            .insert(town_name_key(&towns.name[i]), i as UnitId);
-    }
-    lookup
-}
-
+/// The town of each tract, from the crosswalk.
 fn nest(
     tracts: &UnitLayer,
     towns: &UnitLayer,
     crosswalk: &Crosswalk,
     lookup: &UnitLookup,
-) -> Result<Nesting, DatasetError> {
-    let mut tract_town = Vec::with_capacity(tracts.len());
-    let mut town_tracts = vec![Vec::new(); towns.len()];
-    for (t, code) in tracts.geoid.iter().enumerate() {
-        let town_name = &crosswalk.rows[code].1;
-        let town = lookup.town(town_name).ok_or_else(|| {
-            invalid(
-                &crosswalk.file,
-                format!("tract {code}"),
-                format!("town {town_name:?} is not one of the {} towns", towns.len()),
-            )
-        })?;
-        tract_town.push(town);
+) -> Result<Vec<UnitId>, DatasetError> {
+    tracts
+        .geoid
+        .iter()
+        .map(|code| {
+            let town_name = &crosswalk.rows[code].1;
+            lookup.town(town_name).ok_or_else(|| {
+                invalid(
+                    &crosswalk.file,
+                    format!("tract {code}"),
+                    format!("town {town_name:?} is not one of the {} towns", towns.len()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The tracts of each town, sorted.
+fn town_tracts_of(tract_town: &[UnitId], towns: usize) -> Vec<Vec<UnitId>> {
+    let mut town_tracts = vec![Vec::new(); towns];
+    for (t, &town) in tract_town.iter().enumerate() {
         town_tracts[town as usize].push(t as UnitId);
     }
-    Ok(Nesting {
-        tract_town,
-        town_tracts,
-        straddles: Vec::new(),
-    })
+    town_tracts
+}
+
+/// `"a", "b" or "c"`.
+fn either_of(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
 }
 
 /// The least share of a tract's land in another town that makes it straddle.
@@ -621,207 +711,6 @@ fn find_straddles(
         }
     }
     straddles
-}
-
-/// Joins the population, ACS and PLACES tables onto the tracts.
-fn join_census_tables(
-    config: &DataConfig,
-    lookup: &UnitLookup,
-    attrs: &mut Attributes,
-    joins: &mut Vec<JoinReport>,
-) -> Result<(), DatasetError> {
-    let count = |key: &str, label: &str, file: &str, column: &str, source: &str| {
-        (
-            column.to_string(),
-            AttributeDef::new(
-                key,
-                label,
-                AttrKind::Count,
-                Provenance::counted(file, column, source),
-            ),
-        )
-    };
-    let fraction = |key: &str, label: &str, file: &str, column: &str, source: &str| {
-        (
-            column.to_string(),
-            AttributeDef::new(
-                key,
-                label,
-                AttrKind::Fraction {
-                    weight: "population".into(),
-                },
-                Provenance::counted(file, column, source),
-            ),
-        )
-    };
-    const CENSUS: &str = "US Census Bureau, 2020 Census, table P1";
-    const ACS: &str = "US Census Bureau, ACS 2019-2023 5-year estimates";
-    const PLACES: &str = "CDC PLACES 2024 (model-based adult prevalence)";
-    let (pop, acs, places) = (&config.population, &config.acs, &config.places);
-    let specs = [
-        JoinSpec {
-            path: config.path(pop),
-            level: Level::Tract,
-            key_columns: vec!["GEOID".into()],
-            columns: vec![count(
-                "population",
-                "Population (2020)",
-                pop,
-                "pop20",
-                CENSUS,
-            )],
-        },
-        JoinSpec {
-            path: config.path(acs),
-            level: Level::Tract,
-            key_columns: vec!["geoid".into()],
-            columns: vec![
-                count(
-                    "pop_65plus",
-                    "Population 65 and over",
-                    acs,
-                    "pop_65plus",
-                    &format!("{ACS}, table B01001"),
-                ),
-                count(
-                    "poverty_universe",
-                    "Population for whom poverty is determined",
-                    acs,
-                    "pov_universe",
-                    &format!("{ACS}, table C17002"),
-                ),
-                count(
-                    "below_100pct_fpl",
-                    "Below 100% of the poverty line",
-                    acs,
-                    "below_100pct_fpl",
-                    &format!("{ACS}, table C17002"),
-                ),
-                count(
-                    "below_200pct_fpl",
-                    "Below 200% of the poverty line",
-                    acs,
-                    "below_200pct_fpl",
-                    &format!("{ACS}, table C17002"),
-                ),
-                (
-                    "median_hh_income".into(),
-                    AttributeDef::new(
-                        "median_hh_income",
-                        "Median household income (USD)",
-                        AttrKind::Statistic,
-                        Provenance::counted(
-                            acs,
-                            "median_hh_income",
-                            &format!("{ACS}, table B19013"),
-                        ),
-                    ),
-                ),
-            ],
-        },
-        JoinSpec {
-            path: config.path(places),
-            level: Level::Tract,
-            key_columns: vec!["geoid".into()],
-            columns: vec![
-                fraction(
-                    "any_disability",
-                    "Adults with any disability",
-                    places,
-                    "Any disability_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "mobility_disability",
-                    "Adults with a mobility disability",
-                    places,
-                    "Mobility disability_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "coronary_heart_disease",
-                    "Adults with coronary heart disease",
-                    places,
-                    "Coronary heart disease_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "asthma",
-                    "Adults with current asthma",
-                    places,
-                    "Current asthma_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "diabetes",
-                    "Adults with diabetes",
-                    places,
-                    "Diabetes_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "high_blood_pressure",
-                    "Adults with high blood pressure",
-                    places,
-                    "High blood pressure_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "annual_checkup",
-                    "Adults with an annual checkup",
-                    places,
-                    "Annual checkup_2023",
-                    PLACES,
-                ),
-                fraction(
-                    "dental_visit",
-                    "Adults with a dental visit",
-                    places,
-                    "Dental visit_2022",
-                    PLACES,
-                ),
-                fraction(
-                    "uninsured",
-                    "Adults 18-64 without health insurance",
-                    places,
-                    "Health insurance_2023",
-                    PLACES,
-                ),
-            ],
-        },
-    ];
-    for spec in &specs {
-        joins.push(join_columns(spec, lookup, attrs)?);
-    }
-    // Share of people below 200% FPL: a tract-level rate for the need index.
-    let universe = attrs.id("poverty_universe").expect("joined above");
-    let below = attrs.id("below_200pct_fpl").expect("joined above");
-    let share: Vec<Option<f64>> = (0..attrs.unit_count() as UnitId)
-        .map(
-            |u| match (attrs.value(below, u), attrs.value(universe, u)) {
-                (Some(b), Some(n)) if n > 0.0 => Some(b / n),
-                _ => None,
-            },
-        )
-        .collect();
-    attrs.insert(
-        AttributeDef::new(
-            "share_below_200pct_fpl",
-            "Share below 200% of the poverty line",
-            AttrKind::Fraction {
-                weight: "poverty_universe".into(),
-            },
-            Provenance {
-                source: format!("{ACS}, table C17002"),
-                file: acs.clone(),
-                column: "below_200pct_fpl / pov_universe".into(),
-                basis: Basis::Counted,
-                method: None,
-            },
-        ),
-        share,
-    );
-    Ok(())
 }
 
 #[cfg(test)]

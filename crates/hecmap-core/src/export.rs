@@ -58,9 +58,9 @@ use geo::orient::{Direction, Orient};
 use geojson::JsonObject;
 use serde_json::Value;
 
-use crate::attributes::Basis;
 use crate::dataset::Dataset;
 use crate::features::{collection_json, feature};
+use crate::measures::{Measure, keys};
 use crate::plan::Plan;
 use crate::report::{HecReport, Report};
 
@@ -316,30 +316,9 @@ fn number(v: f64) -> Value {
 /// How an HEC's Medicare figure is made, from the dataset's provenance.
 fn medicare_method(data: &Dataset, estimate: bool) -> String {
     let attrs = &data.tracts.attributes;
-    let describe = data.medicare.describe();
-    let Some(id) = attrs.id(crate::medicare::MEDICARE) else {
-        return describe;
-    };
-    let provenance = &attrs.def(id).provenance;
-    match (provenance.basis, provenance.method.as_deref()) {
-        // Pure estimate: its method is `describe()`.
-        (Basis::Estimated, Some(m)) if m == describe => describe,
-        // Real counts for some tracts, the estimate for the others.
-        (Basis::Estimated, Some(m)) => format!("{m} ({}); {describe}", provenance.source),
-        (Basis::Estimated, None) => describe,
-        (Basis::CountedPerTown, m) => {
-            let how = m.unwrap_or("town counts apportioned to tracts");
-            if estimate {
-                format!(
-                    "estimate: {how}; this HEC splits a town ({})",
-                    provenance.source
-                )
-            } else {
-                format!("{} ({how})", provenance.source)
-            }
-        }
-        (Basis::Counted, _) => provenance.source.clone(),
-    }
+    let key = Measure::Medicare.attribute().unwrap_or(keys::MEDICARE);
+    let provenance = attrs.id(key).map(|id| &attrs.def(id).provenance);
+    crate::medicare::statement(provenance, &data.medicare, estimate)
 }
 
 /// Checks that the report is this plan's and pairs each HEC with its totals.

@@ -34,6 +34,7 @@ use geo::{Coord, Line, MultiPolygon};
 use rstar::{AABB, RTree, RTreeObject};
 use serde::{Deserialize, Serialize};
 
+use crate::geometry::{Bbox, VertexKey, vertex_key};
 use crate::units::UnitId;
 
 /// How neighbours are found.
@@ -85,13 +86,9 @@ pub struct AdjacencyGraph {
     perimeter_m: Vec<f64>,
 }
 
-/// Quantised endpoints of a segment in the source CRS: 1e-7 degrees is
-/// about a centimetre, well below any digitising precision.
-type SegmentKey = ((i64, i64), (i64, i64));
-
-fn quantise(c: Coord) -> (i64, i64) {
-    ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
-}
+/// Quantised endpoints of a segment in the source CRS ([`vertex_key`]:
+/// 1e-7 degrees is about a centimetre, well below any digitising precision).
+type SegmentKey = (VertexKey, VertexKey);
 
 /// An unmatched boundary segment in metres, for the second pass.
 struct LooseSegment {
@@ -132,7 +129,7 @@ impl AdjacencyGraph {
             let unit = unit as UnitId;
             for (a, b) in segment_pairs(src, met) {
                 perimeter_m[unit as usize] += line_length(&b);
-                let (p, q) = (quantise(a.start), quantise(a.end));
+                let (p, q) = (vertex_key(a.start), vertex_key(a.end));
                 let key = if p <= q { (p, q) } else { (q, p) };
                 match index.get(&key) {
                     Some(&i) if segments[i].0 != unit => segments[i].1 = Some(unit),
@@ -340,12 +337,8 @@ fn match_loose_segments(
     let mut near: HashMap<(UnitId, UnitId), f64> = HashMap::new();
     for s in tree.iter() {
         let env = s.envelope();
-        let (lo, hi) = (env.lower(), env.upper());
-        let search = AABB::from_corners(
-            [lo[0] - reach, lo[1] - reach],
-            [hi[0] + reach, hi[1] + reach],
-        );
-        for t in tree.locate_in_envelope_intersecting(&search) {
+        let search = Bbox::new(env.lower(), env.upper()).buffered(reach);
+        for t in tree.locate_in_envelope_intersecting(&search.to_aabb()) {
             if t.unit == s.unit {
                 continue;
             }

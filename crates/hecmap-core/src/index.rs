@@ -11,10 +11,11 @@
 //! assert_eq!(index.units_in_box(&squares, Rect::new((0.2, 0.2), (1.2, 0.4))), vec![0, 1]);
 //! ```
 
-use geo::{BoundingRect, Contains, Coord, Intersects, MultiPolygon, Rect};
+use geo::{Contains, Coord, Intersects, MultiPolygon, Rect};
+use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
 
+use crate::geometry::Bbox;
 use crate::units::UnitId;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, UnitId>;
@@ -32,11 +33,8 @@ impl SpatialIndex {
             .iter()
             .enumerate()
             .filter_map(|(i, g)| {
-                let r = g.bounding_rect()?;
-                Some(Entry::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i as UnitId,
-                ))
+                let b = Bbox::of(g);
+                (!b.is_empty()).then(|| Entry::new(Rectangle::from(b.to_aabb()), i as UnitId))
             })
             .collect();
         Self {
@@ -46,9 +44,8 @@ impl SpatialIndex {
 
     /// Units whose bounding boxes intersect a box (candidates only).
     pub fn candidates(&self, bbox: Rect) -> impl Iterator<Item = UnitId> + '_ {
-        let env = AABB::from_corners([bbox.min().x, bbox.min().y], [bbox.max().x, bbox.max().y]);
         self.tree
-            .locate_in_envelope_intersecting(&env)
+            .locate_in_envelope_intersecting(&Bbox::from(bbox).to_aabb())
             .map(|e| e.data)
     }
 

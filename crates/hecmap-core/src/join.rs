@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::attributes::{AttributeDef, Attributes};
-use crate::dataset::{DatasetError, UnitLookup};
+use crate::error::DatasetError;
+use crate::lookup::UnitLookup;
 use crate::table::CsvTable;
 use crate::units::Level;
 

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attributes::Attributes;
+use crate::measures::keys;
 use crate::units::UnitId;
 
 /// One input of the index.
@@ -41,7 +42,7 @@ impl Default for NeedConfig {
         };
         Self {
             components: vec![
-                c("share_below_200pct_fpl", 0.6),
+                c(keys::SHARE_BELOW_200PCT_FPL, 0.6),
                 c("diabetes", 0.2),
                 c("any_disability", 0.2),
             ],
@@ -74,7 +75,7 @@ impl NeedIndex {
     /// Computes the index over tract attributes.
     pub fn compute(attrs: &Attributes, config: &NeedConfig) -> Result<Self, NeedError> {
         let n = attrs.unit_count();
-        let population = attrs.id("population");
+        let population = attrs.id(keys::POPULATION);
         let ranked: Vec<bool> = (0..n as UnitId)
             .map(|t| {
                 population.and_then(|p| attrs.value(p, t)).unwrap_or(0.0) >= config.min_population

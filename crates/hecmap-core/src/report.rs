@@ -2,6 +2,10 @@
 //! the web UI all return. Identifiers here are the edges' (GEOIDs, names)
 //! next to the integer unit ids the map colours by. The schema is
 //! documented in `docs/report.md`.
+//!
+//! A report is built from typed results ([`ReportInput`]): the findings
+//! and each HEC's [`HecFigures`] (its [`MeasureValues`] by typed key and
+//! its compactness scores). This module does not know the validator.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +13,12 @@ use serde::Serialize;
 
 use crate::attributes::Provenance;
 use crate::compactness::Compactness;
-use crate::plan::{PlanScope, Waiver};
-use crate::rules::{Column, Context, Finding, PLAN_RULES, REGION_RULES, Severity};
+use crate::dataset::Dataset;
+use crate::measures::{Measure, MeasureValues};
+use crate::plan::{Plan, PlanScope, PolygonResolution, Waiver};
+use crate::rules::{Finding, PLAN_RULES, REGION_RULES, RuleId, Severity};
 use crate::tally::RegionId;
 use crate::units::{Level, UnitId};
-use crate::validate::Validator;
 
 /// Identifies this report format.
 pub const SCHEMA: &str = "hecmap.report/1";
@@ -62,7 +67,7 @@ pub struct HecReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingReport {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub hec: Option<String>,
     pub other_hecs: Vec<String>,
@@ -80,7 +85,7 @@ pub struct FindingReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleStatus {
-    pub key: &'static str,
+    pub key: RuleId,
     pub version: u32,
     /// False when the rule failed to compute for some part of the plan.
     pub computed: bool,
@@ -132,18 +137,98 @@ fn fails(severity: Severity) -> bool {
     matches!(severity, Severity::Error | Severity::Unknown)
 }
 
-impl Report {
-    pub fn build(validator: &Validator, findings: Vec<Finding>) -> Self {
-        validator.with_context(|ctx| Self::from_context(ctx, findings))
+/// The typed figures of one HEC, as the validator computed them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HecFigures {
+    /// Tracts in the HEC.
+    pub tracts: usize,
+    /// Towns wholly and partly in the HEC.
+    pub whole_towns: Vec<UnitId>,
+    pub partial_towns: Vec<UnitId>,
+    /// Every registered measure of the HEC.
+    pub measures: MeasureValues,
+    pub density_per_km2: f64,
+    pub rural: bool,
+    /// `None` when the HEC is empty or its scores could not be computed.
+    pub compactness: Option<Compactness>,
+}
+
+/// What a report is built from.
+pub struct ReportInput<'a> {
+    pub data: &'a Dataset,
+    pub plan: &'a Plan,
+    /// The scope the rules used.
+    pub scope: PlanScope,
+    pub polygons: Option<&'a PolygonResolution>,
+    /// Every finding, in report order.
+    pub findings: Vec<Finding>,
+    /// Per HEC, in region id order.
+    pub hecs: Vec<HecFigures>,
+}
+
+/// Names at the edges: HECs, towns and tract GEOIDs.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    data: &'a Dataset,
+    plan: &'a Plan,
+}
+
+impl Names<'_> {
+    fn region_name(&self, region: RegionId) -> &str {
+        &self.plan.regions[region as usize].name
     }
 
-    fn from_context(ctx: &Context, findings: Vec<Finding>) -> Self {
-        let data = ctx.data;
+    fn town_names(&self, towns: &[UnitId]) -> Vec<String> {
+        towns
+            .iter()
+            .map(|&t| self.data.towns.units.name[t as usize].clone())
+            .collect()
+    }
+
+    fn finding_report(&self, f: Finding) -> FindingReport {
+        FindingReport {
+            rule: f.rule,
+            severity: f.severity,
+            hec: f.region.map(|r| self.region_name(r).to_string()),
+            other_hecs: f
+                .others
+                .iter()
+                .map(|&r| self.region_name(r).to_string())
+                .collect(),
+            tracts: f
+                .tracts
+                .iter()
+                .map(|&t| self.data.tracts.units.geoid[t as usize].clone())
+                .collect(),
+            tract_ids: f.tracts,
+            towns: self.town_names(&f.towns),
+            measured: f.measured,
+            limit: f.limit,
+            unit: f.unit,
+            estimate: f.estimate,
+            message: f.message,
+            details: f.details,
+        }
+    }
+}
+
+impl Report {
+    /// The report of typed validation results.
+    pub fn build(input: ReportInput) -> Self {
+        let ReportInput {
+            data,
+            plan,
+            scope,
+            polygons,
+            findings,
+            hecs,
+        } = input;
+        let names = Names { data, plan };
         let mut counts = BTreeMap::new();
         for f in &findings {
             *counts.entry(f.severity).or_insert(0) += 1;
         }
-        let failed_rules: Vec<&str> = findings
+        let failed_rules: Vec<RuleId> = findings
             .iter()
             .filter(|f| f.severity == Severity::Unknown)
             .map(|f| f.rule)
@@ -158,17 +243,19 @@ impl Report {
                 computed: !failed_rules.contains(&key),
             })
             .collect();
-        let hecs = (0..ctx.plan.regions.len() as RegionId)
-            .map(|r| hec_report(ctx, r, &findings))
+        let hecs = hecs
+            .iter()
+            .enumerate()
+            .map(|(r, figures)| hec_report(names, r as RegionId, figures, &findings))
             .collect();
-        let polygons = ctx.polygons.map(|p| PolygonReport {
+        let polygons = polygons.map(|p| PolygonReport {
             partial_tracts: p
                 .partial
                 .iter()
                 .map(|pt| PartialTractReport {
                     tract: data.tracts.units.geoid[pt.tract as usize].clone(),
                     tract_id: pt.tract,
-                    hec: ctx.region_name(pt.region).to_string(),
+                    hec: names.region_name(pt.region).to_string(),
                     share: pt.share,
                     assigned: pt.assigned,
                 })
@@ -178,7 +265,7 @@ impl Report {
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| **a > 0.0)
-                .map(|(r, a)| (ctx.region_name(r as RegionId).to_string(), a / 1e6))
+                .map(|(r, a)| (names.region_name(r as RegionId).to_string(), a / 1e6))
                 .collect(),
             majority_share: p.options.majority_share,
         });
@@ -194,23 +281,25 @@ impl Report {
                 provenance: d.provenance.clone(),
             })
             .collect();
+        let passes = !findings.iter().any(|f| fails(f.severity));
+        let findings = findings
+            .into_iter()
+            .map(|f| names.finding_report(f))
+            .collect();
         Report {
             schema: SCHEMA,
             hecmap_version: env!("CARGO_PKG_VERSION"),
             plan: PlanInfo {
-                name: ctx.plan.name.clone(),
-                source: ctx.plan.source.clone(),
-                level: ctx.plan.level,
-                scope: ctx.scope,
-                hecs: ctx.plan.regions.len(),
+                name: plan.name.clone(),
+                source: plan.source.clone(),
+                level: plan.level,
+                scope,
+                hecs: plan.regions.len(),
             },
-            passes: !findings.iter().any(|f| fails(f.severity)),
+            passes,
             counts,
             hecs,
-            findings: findings
-                .into_iter()
-                .map(|f| finding_report(ctx, f))
-                .collect(),
+            findings,
             rules,
             polygons,
             sources,
@@ -223,79 +312,30 @@ impl Report {
     }
 }
 
-fn hec_report(ctx: &Context, r: RegionId, findings: &[Finding]) -> HecReport {
-    let members = &ctx.members[r as usize];
-    let towns = ctx.towns_of(members);
-    let (whole, partial): (Vec<UnitId>, Vec<UnitId>) = towns.into_iter().partition(|&town| {
-        ctx.data.nesting.town_tracts[town as usize]
-            .iter()
-            .all(|&t| ctx.is_member(r, t))
-    });
-    let names = |ts: Vec<UnitId>| {
-        ts.into_iter()
-            .map(|t| ctx.town_name(t).to_string())
-            .collect()
-    };
-    let ratio = |num: Column, den: Column| {
-        let d = ctx.total(r, den);
-        (d > 0.0).then(|| ctx.total(r, num) / d)
-    };
-    let compactness = findings
-        .iter()
-        .find(|f| f.rule == "compactness" && f.region == Some(r))
-        .and_then(|f| serde_json::from_value::<Compactness>(f.details.clone()).ok());
+fn hec_report(names: Names, r: RegionId, figures: &HecFigures, findings: &[Finding]) -> HecReport {
+    let m = &figures.measures;
     HecReport {
         id: r,
-        name: ctx.region_name(r).to_string(),
-        tracts: members.len(),
-        towns: names(whole),
-        partial_towns: names(partial),
-        population: ctx.total(r, Column::Population),
+        name: names.region_name(r).to_string(),
+        tracts: figures.tracts,
+        towns: names.town_names(&figures.whole_towns),
+        partial_towns: names.town_names(&figures.partial_towns),
+        population: m.total(Measure::Population),
         medicare: Figure {
-            value: ctx.total(r, Column::Medicare),
-            estimate: ctx.medicare_is_estimate(members),
+            value: m.total(Measure::Medicare),
+            estimate: m.estimate(Measure::Medicare),
         },
-        pop_65plus: ctx.total(r, Column::Pop65),
-        share_below_200pct_fpl: ratio(Column::Below200, Column::PovertyUniverse),
-        need_percentile: ratio(Column::NeedTimesPopulation, Column::RankedPopulation),
-        high_need_tracts: ctx.total(r, Column::HighNeedTracts).round() as usize,
-        area_km2: ctx.total(r, Column::AreaM2) / 1e6,
-        density_per_km2: ctx.density(r),
-        rural: ctx.is_rural(r),
-        waiver: ctx.plan.regions[r as usize].waiver.clone(),
-        compactness,
+        pop_65plus: m.total(Measure::Pop65Plus),
+        share_below_200pct_fpl: m.value(Measure::ShareBelow200PctFpl),
+        need_percentile: m.value(Measure::NeedPercentile),
+        high_need_tracts: m.total(Measure::HighNeedTracts).round() as usize,
+        area_km2: m.total(Measure::AreaM2) / 1e6,
+        density_per_km2: figures.density_per_km2,
+        rural: figures.rural,
+        waiver: names.plan.regions[r as usize].waiver.clone(),
+        compactness: figures.compactness,
         passes: !findings
             .iter()
             .any(|f| fails(f.severity) && (f.region == Some(r) || f.others.contains(&r))),
-    }
-}
-
-fn finding_report(ctx: &Context, f: Finding) -> FindingReport {
-    FindingReport {
-        rule: f.rule,
-        severity: f.severity,
-        hec: f.region.map(|r| ctx.region_name(r).to_string()),
-        other_hecs: f
-            .others
-            .iter()
-            .map(|&r| ctx.region_name(r).to_string())
-            .collect(),
-        tracts: f
-            .tracts
-            .iter()
-            .map(|&t| ctx.data.tracts.units.geoid[t as usize].clone())
-            .collect(),
-        tract_ids: f.tracts,
-        towns: f
-            .towns
-            .iter()
-            .map(|&t| ctx.town_name(t).to_string())
-            .collect(),
-        measured: f.measured,
-        limit: f.limit,
-        unit: f.unit,
-        estimate: f.estimate,
-        message: f.message,
-        details: f.details,
     }
 }

@@ -79,7 +79,7 @@ impl Summary {
                 }
             })
             .collect();
-        let population = attrs.id("population");
+        let population = attrs.id(crate::measures::keys::POPULATION);
         let mut county_population = BTreeMap::new();
         for t in all() {
             let pop = population.and_then(|p| attrs.value(p, t)).unwrap_or(0.0);

@@ -5,6 +5,10 @@
 //! only for the HECs a move touched (their findings depend on nothing
 //! else). Plan-wide rules are cheap scans and run on every report.
 //!
+//! What it tallies is the registry of [`Measure`]s; what it hands the
+//! report is typed: the findings and each HEC's [`HecFigures`] (measure
+//! values, towns, compactness scores). The report never reads this module.
+//!
 //! ```no_run
 //! use hecmap_core::{dataset::{Dataset, DataConfig}, plan, rules::RulesConfig, validate::Validator};
 //! let data = Dataset::load(&DataConfig::default()).unwrap();
@@ -15,14 +19,16 @@
 //! ```
 
 use crate::dataset::Dataset;
+use crate::measures::{Measure, MeasureValue, MeasureValues, Source};
 use crate::need::{NeedError, NeedIndex};
 use crate::plan::{Plan, PolygonResolution};
-use crate::report::Report;
+use crate::report::{HecFigures, Report, ReportInput};
 use crate::rules::{
-    COLUMN_COUNT, Column, Context, Finding, PLAN_RULES, REGION_RULES, RulesConfig, run_guarded,
+    Context, Figures, Finding, PLAN_RULES, REGION_RULES, RuleId, RulesConfig, run_guarded,
 };
-use crate::tally::{RegionId, Tallies};
+use crate::tally::{MeasureTallies, RegionId};
 use crate::units::UnitId;
+use crate::unitset;
 
 /// A plan under validation.
 pub struct Validator<'d> {
@@ -31,48 +37,45 @@ pub struct Validator<'d> {
     need: NeedIndex,
     plan: Plan,
     polygons: Option<PolygonResolution>,
-    tallies: Tallies,
+    tallies: MeasureTallies,
     members: Vec<Vec<UnitId>>,
     /// Cached findings per HEC; `None` when the HEC changed since.
     region_findings: Vec<Option<Vec<Finding>>>,
 }
 
-/// The per-tract values the validator tallies, in [`Column`] order.
-fn tally_columns(data: &Dataset, need: &NeedIndex) -> Vec<Vec<f64>> {
+/// Every measure of an HEC, with whether it is an estimate.
+fn measures_of(ctx: &Context, region: RegionId) -> MeasureValues {
+    let members = &ctx.members[region as usize];
+    MeasureValues::from_fn(|m: Measure| MeasureValue {
+        value: ctx.tallies.value(region, m),
+        estimate: ctx.is_estimate(m, members),
+    })
+}
+
+/// The per-tract values of a measure's [`Source`] (`None`: missing).
+fn source_values(data: &Dataset, need: &NeedIndex, source: Source) -> Vec<Option<f64>> {
     let attrs = &data.tracts.attributes;
-    let dense = |key: &str| {
-        attrs
+    match source {
+        Source::Attribute(key) => attrs
             .id(key)
-            .map(|id| attrs.dense(id))
-            .unwrap_or_else(|| vec![0.0; attrs.unit_count()])
-    };
-    let population = dense("population");
-    let ranked: Vec<f64> = need
-        .percentile
-        .iter()
-        .zip(&population)
-        .map(|(p, pop)| if p.is_some() { *pop } else { 0.0 })
-        .collect();
-    let need_pop = need
-        .percentile
-        .iter()
-        .zip(&population)
-        .map(|(p, pop)| p.unwrap_or(0.0) * pop)
-        .collect();
-    let columns = vec![
-        population,
-        dense(crate::medicare::MEDICARE),
-        dense("pop_65plus"),
-        dense("poverty_universe"),
-        dense("below_200pct_fpl"),
-        data.tracts.units.area_m2.clone(),
-        need_pop,
-        ranked,
-        need.high_need.iter().map(|&h| h as u8 as f64).collect(),
-    ];
-    debug_assert_eq!(columns.len(), COLUMN_COUNT);
-    debug_assert_eq!(Column::HighNeedTracts as usize, COLUMN_COUNT - 1);
-    columns
+            .map(|id| attrs.column(id).to_vec())
+            .unwrap_or_else(|| vec![None; attrs.unit_count()]),
+        Source::TractArea => data
+            .tracts
+            .units
+            .area_m2
+            .iter()
+            .copied()
+            .map(Some)
+            .collect(),
+        Source::NeedPercentile => need.percentile.clone(),
+        Source::HighNeed => need
+            .high_need
+            .iter()
+            .map(|&h| Some(h as u8 as f64))
+            .collect(),
+        Source::Derived => vec![None; attrs.unit_count()],
+    }
 }
 
 impl<'d> Validator<'d> {
@@ -89,8 +92,8 @@ impl<'d> Validator<'d> {
             .iter()
             .enumerate()
             .flat_map(|(r, ts)| ts.iter().map(move |&t| (t, r as RegionId)));
-        let tallies = Tallies::recount_memberships(
-            tally_columns(data, &need),
+        let tallies = MeasureTallies::new(
+            |source| source_values(data, &need, source),
             memberships,
             plan.regions.len(),
         );
@@ -122,7 +125,7 @@ impl<'d> Validator<'d> {
         &self.need
     }
 
-    pub fn tallies(&self) -> &Tallies {
+    pub fn tallies(&self) -> &MeasureTallies {
         &self.tallies
     }
 
@@ -228,7 +231,7 @@ impl<'d> Validator<'d> {
         // without the HEC changing, so it is filled in here, not cached.
         for f in findings
             .iter_mut()
-            .filter(|f| matches!(f.rule, "enclave" | "cherry_pick.high_need"))
+            .filter(|f| matches!(f.rule, RuleId::Enclave | RuleId::CherryPickHighNeed))
         {
             let mut others: Vec<RegionId> = f
                 .tracts
@@ -246,10 +249,53 @@ impl<'d> Validator<'d> {
     /// The full report (the same for the CLI, the API and the UI).
     pub fn report(&mut self) -> Report {
         let findings = self.findings();
-        Report::build(self, findings)
+        let ctx = self.context();
+        let hecs = (0..self.plan.regions.len() as RegionId)
+            .map(|r| self.figures(&ctx, r))
+            .collect();
+        Report::build(ReportInput {
+            data: self.data,
+            plan: &self.plan,
+            scope: ctx.scope,
+            polygons: self.polygons.as_ref(),
+            findings,
+            hecs,
+        })
     }
 
-    /// A context for callers that compute figures of their own (reports).
+    /// Every measure of an HEC, with whether it is an estimate.
+    pub fn measures(&self, region: RegionId) -> MeasureValues {
+        measures_of(&self.context(), region)
+    }
+
+    /// The typed figures of an HEC the report shows (its compactness
+    /// scores come from its findings, refreshed first).
+    pub fn hec_figures(&mut self, region: RegionId) -> HecFigures {
+        self.refresh_regions();
+        self.figures(&self.context(), region)
+    }
+
+    /// An HEC's figures, its findings being fresh.
+    fn figures(&self, ctx: &Context, region: RegionId) -> HecFigures {
+        let members = &self.members[region as usize];
+        let (whole_towns, partial_towns) =
+            unitset::whole_and_partial_towns(&self.data.nesting, members);
+        let compactness = self.region_findings[region as usize]
+            .iter()
+            .flatten()
+            .find_map(|f| f.figures.and_then(Figures::compactness));
+        HecFigures {
+            tracts: members.len(),
+            whole_towns,
+            partial_towns,
+            measures: measures_of(ctx, region),
+            density_per_km2: ctx.density(region),
+            rural: ctx.is_rural(region),
+            compactness,
+        }
+    }
+
+    /// A context for callers that compute figures of their own.
     pub fn with_context<T>(&self, f: impl FnOnce(&Context) -> T) -> T {
         f(&self.context())
     }

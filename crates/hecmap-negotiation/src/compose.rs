@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::rulings::{Ruling, RulingKind, WaiverDecision};
-use super::{NegotiationError, Organization, Result};
+use crate::accounts::Organization;
+use crate::error::{NegotiationError, Result};
+use crate::rulings::{Ruling, RulingKind, WaiverDecision};
 use hecmap_core::dataset::Dataset;
 use hecmap_core::plan::{Plan, PlanScope, Waiver, WaiverStatus, parse_json_plan};
 use hecmap_core::report::Report;
@@ -156,15 +157,11 @@ pub struct Diff {
 }
 
 fn population_of(data: &Dataset, tracts: &[UnitId]) -> f64 {
-    sum_of(data, "population", tracts)
+    hecmap_core::unitset::population_of(&data.tracts.attributes, tracts)
 }
 
 fn sum_of(data: &Dataset, key: &str, tracts: &[UnitId]) -> f64 {
-    let attrs = &data.tracts.attributes;
-    attrs
-        .id(key)
-        .and_then(|id| attrs.aggregate(id, tracts.iter().copied()).value)
-        .unwrap_or(0.0)
+    hecmap_core::unitset::sum_of(&data.tracts.attributes, key, tracts)
 }
 
 fn geoids(data: &Dataset, tracts: &[UnitId]) -> Vec<String> {
@@ -176,24 +173,14 @@ fn geoids(data: &Dataset, tracts: &[UnitId]) -> Vec<String> {
 
 /// The towns of a set of tracts: (whole, partial), by name.
 fn towns_of(data: &Dataset, tracts: &[UnitId]) -> (Vec<String>, Vec<String>) {
-    let set: BTreeSet<UnitId> = tracts.iter().copied().collect();
-    let towns: BTreeSet<UnitId> = tracts
-        .iter()
-        .map(|&t| data.nesting.tract_town[t as usize])
-        .collect();
-    let (mut whole, mut partial) = (Vec::new(), Vec::new());
-    for town in towns {
-        let name = data.towns.units.name[town as usize].clone();
-        if data.nesting.town_tracts[town as usize]
-            .iter()
-            .all(|t| set.contains(t))
-        {
-            whole.push(name);
-        } else {
-            partial.push(name);
-        }
-    }
-    (whole, partial)
+    let (whole, partial) = hecmap_core::unitset::whole_and_partial_towns(&data.nesting, tracts);
+    let names = |towns: Vec<UnitId>| -> Vec<String> {
+        towns
+            .into_iter()
+            .map(|t| data.towns.units.name[t as usize].clone())
+            .collect()
+    };
+    (names(whole), names(partial))
 }
 
 fn all_towns(data: &Dataset, tracts: &[UnitId]) -> Vec<String> {
@@ -436,10 +423,7 @@ pub fn disputes(data: &Dataset, inputs: &StateInputs, c: &Composition) -> Vec<Di
 
 /// The gaps of the ruled plan: connected pieces of unclaimed tracts.
 pub fn gaps(data: &Dataset, plan: &Plan) -> Vec<Gap> {
-    let n = plan.claims.len() as UnitId;
-    data.tracts
-        .graph
-        .components(0..n, |t| plan.claims[t as usize].is_empty(), false)
+    hecmap_core::unitset::unclaimed_components(&data.tracts.graph, &plan.claims)
         .into_iter()
         .map(|tracts| Gap {
             towns: all_towns(data, &tracts),

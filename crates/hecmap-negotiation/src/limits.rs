@@ -3,7 +3,7 @@
 //! Lengths are in characters, except usernames and passwords (bytes, as
 //! they are compared and hashed).
 
-use super::{NegotiationError, Result};
+use crate::error::{NegotiationError, Result};
 
 /// Usernames: 2 to 64 bytes. A longer one is refused before any lookup.
 pub const MAX_USERNAME_BYTES: usize = 64;
@@ -49,6 +49,17 @@ pub fn bounded_bytes(field: &str, text: &str, max: usize) -> Result<()> {
 
 pub(crate) fn too_long(field: &str, max: usize, unit: &str) -> NegotiationError {
     NegotiationError::Invalid(format!("{field} is too long: at most {max} {unit}"))
+}
+
+/// Text that must say something (a reason, a rationale, a name), at most
+/// `max` characters (`field` names it in the refusal); trimmed.
+pub(crate) fn required(what: &str, field: &str, text: &str, max: usize) -> Result<String> {
+    bounded(field, text, max)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(NegotiationError::invalid(format!("{what} is required")));
+    }
+    Ok(text.to_string())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use super::SharedState;
+use crate::state::SharedState;
 
 /// The client's address as the server judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::SharedState;
-use super::client::ClientAddr;
-use super::error::ApiError;
+use crate::client::ClientAddr;
+use crate::error::ApiError;
+use crate::state::SharedState;
 
 /// Logs every request once it is answered: method, route (the matched
 /// pattern, never query strings or ids that might be secrets), status,

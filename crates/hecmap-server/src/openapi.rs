@@ -1,27 +1,31 @@
 //! The OpenAPI 3 description (`/api/openapi.json`) and its interactive
-//! page (`/api/docs`).
+//! page (`/api/docs`): it lists the handlers of `routes/` (which do not
+//! know of it) with their schemas.
 
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::SharedState;
-use super::{api, negotiation_routes as neg, tile_routes};
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes::negotiation::{accounts, audit, auth, comments, extract, proposals, statewide};
+use crate::routes::params::{ExportParam, LevelParam, PlanFormatParam, ScopeParam, TileLayerParam};
+use crate::routes::{plans, service, tiles, units};
+use crate::state::SharedState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hecmap", description = "Validate Connecticut's Health Enhancement Community plans against the state's rules; vector tiles of tracts and towns."),
     paths(
-        api::health, api::version, api::list_units, api::get_unit, api::units_at, api::units_within,
-        api::validate, api::export, api::rules, tile_routes::tilejson, tile_routes::tile,
-        neg::login, neg::logout, neg::me, neg::create_token, neg::change_password,
-        neg::list_organizations, neg::create_organization, neg::list_users, neg::create_user, neg::set_active,
-        neg::get_proposal, neg::save_version, neg::get_version, neg::submit_version, neg::version_report,
-        neg::proposal_diff, neg::version_comments, neg::comment_version, neg::dispute_comments, neg::comment_dispute,
-        neg::state_view, neg::state_versions, neg::state_version, neg::state_diff,
-        neg::list_rulings, neg::make_ruling, neg::audit
+        service::health, service::version, units::list_units, units::get_unit, units::units_at, units::units_within,
+        plans::validate, plans::export, plans::rules, tiles::tilejson, tiles::tile,
+        auth::login, auth::logout, auth::me, auth::create_token, auth::change_password,
+        accounts::list_organizations, accounts::create_organization, accounts::list_users, accounts::create_user, accounts::set_active,
+        proposals::get_proposal, proposals::save_version, proposals::get_version, proposals::submit_version, proposals::version_report,
+        proposals::proposal_diff, comments::version_comments, comments::comment_version, comments::dispute_comments, comments::comment_dispute,
+        statewide::state_view, statewide::state_versions, statewide::state_version, statewide::state_diff,
+        statewide::list_rulings, statewide::make_ruling, audit::audit
     ),
-    components(schemas(super::ErrorBody, super::error::ErrorDetail, api::Health, api::Version, api::RulesResponse,
+    components(schemas(ErrorBody, ErrorDetail, service::Health, service::Version, plans::RulesResponse,
         LevelParam, PlanFormatParam, ScopeParam, ExportParam, TileLayerParam)),
     modifiers(&SecuritySchemes, &BodyRefusals),
     tags((name = "units"), (name = "plans"), (name = "tiles"), (name = "service"),
@@ -91,62 +95,11 @@ impl utoipa::Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(neg::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(extract::SESSION_COOKIE))),
         );
     }
 }
 
 pub fn routes() -> Router<SharedState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
-}
-
-/// Unit levels, for the API description.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum LevelParam {
-    Tract,
-    Town,
-}
-
-/// Plan forms, for the API description.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum PlanFormatParam {
-    Csv,
-    Json,
-    Shp,
-    Gpkg,
-}
-
-/// Plan scopes, for the API description.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum ScopeParam {
-    Auto,
-    Statewide,
-    Partial,
-}
-
-/// Export forms, for the API description.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum ExportParam {
-    Geojson,
-    Shp,
-    Gpkg,
-    Csv,
-}
-
-/// Tile layers, for the API description.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum TileLayerParam {
-    Tracts,
-    Towns,
-    TownLabels,
 }

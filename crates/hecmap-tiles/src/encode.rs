@@ -1,5 +1,33 @@
 //! A minimal protobuf writer for Mapbox Vector Tiles (specification 2.1):
 //! one layer per tile, integer geometry commands, deduplicated values.
+//!
+//! # Why by hand
+//!
+//! It is kept rather than replaced by geozero (`with-mvt`, which decodes
+//! these tiles in tests/tiles.rs) because geozero is clearly slower. Both
+//! versions made the same tiles (1,547 tiles, z0-z14, all three layers,
+//! decoded equal feature for feature), and the bytes were the same except
+//! where the layer's `version` field sits. They were measured with `cargo
+//! bench --bench tiles -- --warm-up-time 1 --measurement-time 3`, three
+//! alternating runs on the shared 2-core machine, best of each:
+//!
+//! | tile                 | this writer | geozero `MvtWriter` + prost | prost types, commands from here |
+//! |----------------------|-------------|-----------------------------|---------------------------------|
+//! | tracts z8/76/95      | 0.73 ms     | 1.25 ms (+71%)              | 1.10 ms (+51%)                  |
+//! | tracts z10/305/381   | 140 µs      | 283 µs (+102%)              | 237 µs (+69%)                   |
+//! | tracts z12/1221/1524 | 29.1 µs     | 49.8 µs (+71%)              | 44.6 µs (+53%)                  |
+//! | tracts z14/4884/6096 | 10.9 µs     | 15.8 µs (+45%)              | 14.7 µs (+35%)                  |
+//! | towns z8/76/95       | 129 µs      | 224 µs (+74%)               | 187 µs (+45%)                   |
+//! | town_labels z8/76/95 | 21.4 µs     | 62.9 µs (+194%)             | 50.5 µs (+136%)                 |
+//!
+//! prost needs each tile as owned structs. So every feature's commands
+//! and tags get a `Vec` of their own, and each property value (GEOIDs and
+//! names included) is cloned into every tile. It also computes each nested
+//! message's length again at every level above it. geozero's `MvtWriter`
+//! copies every feature once more on top of that. This writer encodes each
+//! property value once, at start-up, and writes the features straight into
+//! one buffer. `tiles_are_byte_for_byte_what_geozero_encodes` in
+//! tests/tiles.rs checks that its output is what prost writes.
 
 use std::collections::HashMap;
 

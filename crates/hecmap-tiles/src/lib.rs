@@ -25,10 +25,10 @@
 //! (half a screen pixel of a 512-pixel tile), and rebuilds every ring from
 //! its simplified arcs, so two neighbours draw the identical line. Points
 //! are then mapped to tile units by the same arithmetic for both, clipped
-//! by Sutherland-Hodgman (whose crossing points are computed from each
-//! edge's endpoints in a canonical order), rounded to the integer grid and
-//! cleared of repeated points, all of which keep a shared boundary
-//! identical on both sides.
+//! by Sutherland-Hodgman ([`hecmap_core::geometry::clip_ring_into`], whose
+//! crossing points are computed from each edge's endpoints in a canonical
+//! order), rounded to the integer grid and cleared of repeated points, all
+//! of which keep a shared boundary identical on both sides.
 //!
 //! Simplification alone never collapses a ring: every arc keeps its
 //! endpoints and its farthest vertex. A ring can still vanish when rounding
@@ -46,7 +46,6 @@
 //! assert!(bytes.is_some());
 //! ```
 
-mod clip;
 mod encode;
 pub mod mercator;
 mod topology;
@@ -58,11 +57,13 @@ use serde_json::json;
 
 use hecmap_core::attributes::Attributes;
 use hecmap_core::dataset::Dataset;
+use hecmap_core::geometry::{Bbox, clip_ring_into};
+use hecmap_core::measures::keys;
 use hecmap_core::need::{NeedConfig, NeedIndex};
 
 use encode::{GeomType, Geometry, LayerWriter, Properties, Value};
 use mercator::{TileFrame, tile_size_m};
-use topology::{Bbox, Ring, Topology};
+use topology::{Ring, Topology};
 
 /// Tile units per tile side.
 pub const EXTENT: u32 = 4096;
@@ -140,12 +141,7 @@ impl PolygonLayer {
             .iter()
             .enumerate()
             .filter(|(_, s)| !s.polygons.is_empty())
-            .map(|(i, s)| {
-                BoxEntry::new(
-                    Rectangle::from_corners([s.bbox[0], s.bbox[1]], [s.bbox[2], s.bbox[3]]),
-                    i as u32,
-                )
-            })
+            .map(|(i, s)| BoxEntry::new(Rectangle::from(s.bbox.to_aabb()), i as u32))
             .collect();
         Self {
             topology,
@@ -251,8 +247,8 @@ impl TileSource {
         }
         let frame = TileFrame::new(z, x, y, EXTENT);
         let (lo, hi) = frame.bounds_m(EXTENT, BUFFER);
-        let env = AABB::from_corners(lo, hi);
-        let bbox: Bbox = [lo[0], lo[1], hi[0], hi[1]];
+        let bbox = Bbox { min: lo, max: hi };
+        let env = bbox.to_aabb();
         match layer {
             TileLayer::Tracts => self.polygon_tile(&self.tracts, layer, z, &frame, &env, &bbox),
             TileLayer::Towns => self.polygon_tile(&self.towns, layer, z, &frame, &env, &bbox),
@@ -286,14 +282,14 @@ impl TileSource {
             for polygon in &source.topology.shapes[unit as usize].polygons {
                 let mut rings = polygon.rings.iter();
                 let exterior = rings.next().expect("a polygon has an exterior");
-                if !intersects(&exterior.bbox, bbox)
+                if !exterior.bbox.intersects(bbox)
                     || !tile_ring(&source.topology, exterior, true, eps, frame, bbox, &mut s)
                 {
                     continue;
                 }
                 s.geometry.ring(&s.ring).map_err(TileError::Encode)?;
                 for hole in rings {
-                    if intersects(&hole.bbox, bbox)
+                    if hole.bbox.intersects(bbox)
                         && tile_ring(&source.topology, hole, false, eps, frame, bbox, &mut s)
                     {
                         s.geometry.ring(&s.ring).map_err(TileError::Encode)?;
@@ -366,14 +362,6 @@ impl TileSource {
     }
 }
 
-fn intersects(a: &Bbox, b: &Bbox) -> bool {
-    a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1]
-}
-
-fn within(a: &Bbox, b: &Bbox) -> bool {
-    a[0] >= b[0] && a[2] <= b[2] && a[1] >= b[1] && a[3] <= b[3]
-}
-
 /// Builds one ring of a tile into `s.ring`: simplified, in tile units,
 /// clipped, rounded, without repeats and wound for MVT (exteriors positive).
 /// False when nothing with area is left.
@@ -388,11 +376,15 @@ fn tile_ring(
 ) -> bool {
     s.points.clear();
     topology.ring_points(ring, eps, |p| frame.to_tile(p), &mut s.points);
-    let points = if within(&ring.bbox, bbox) {
+    let points = if bbox.contains(&ring.bbox) {
         &s.points
     } else {
         let (lo, hi) = (-f64::from(BUFFER), f64::from(EXTENT + BUFFER));
-        clip::clip_ring(&s.points, lo, hi, &mut s.clipped, &mut s.spare);
+        let square = Bbox {
+            min: [lo, lo],
+            max: [hi, hi],
+        };
+        clip_ring_into(&s.points, &square, &mut s.clipped, &mut s.spare);
         &s.clipped
     };
     s.ring.clear();
@@ -425,22 +417,10 @@ fn tile_ring(
 }
 
 fn lonlat_bounds(boxes: &[geo::Rect]) -> [f64; 4] {
-    boxes.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |b, r| {
-            [
-                b[0].min(r.min().x),
-                b[1].min(r.min().y),
-                b[2].max(r.max().x),
-                b[3].max(r.max().y),
-            ]
-        },
-    )
+    boxes
+        .iter()
+        .fold(Bbox::EMPTY, |b, &r| b.union(&Bbox::from(r)))
+        .to_array()
 }
 
 /// The value of an attribute, when the column exists and has one.
@@ -481,7 +461,7 @@ fn tract_properties(data: &Dataset) -> Properties {
             vec![None; units.len()]
         }
     };
-    let medicare_estimate = estimate(attrs, "medicare");
+    let medicare_estimate = estimate(attrs, keys::MEDICARE);
     let mut props = Properties::new(&TRACT_KEYS, units.len());
     for (t, need) in need.iter().enumerate() {
         props.set(t, "geoid", Value::Str(units.geoid[t].clone()));
@@ -489,17 +469,17 @@ fn tract_properties(data: &Dataset) -> Properties {
         props.set(t, "name", Value::Str(units.name[t].clone()));
         let town = data.nesting.tract_town[t] as usize;
         props.set(t, "town", Value::Str(data.towns.units.name[town].clone()));
-        if let Some(p) = attr(attrs, "population", t) {
+        if let Some(p) = attr(attrs, keys::POPULATION, t) {
             props.set(t, "population", Value::Int(p.round() as i64));
         }
-        if let Some(m) = attr(attrs, "medicare", t) {
+        if let Some(m) = attr(attrs, keys::MEDICARE, t) {
             props.set(t, "medicare", Value::Int(m.round() as i64));
             props.set(t, "medicare_estimate", Value::Bool(medicare_estimate));
         }
         if let Some(n) = *need {
             props.set(t, "need", Value::Double(round_to(n, 0.1)));
         }
-        if let Some(s) = attr(attrs, "share_below_200pct_fpl", t) {
+        if let Some(s) = attr(attrs, keys::SHARE_BELOW_200PCT_FPL, t) {
             props.set(
                 t,
                 "share_below_200pct_fpl",
@@ -522,7 +502,7 @@ const TOWN_KEYS: [&str; 6] = [
 fn town_properties(data: &Dataset) -> Properties {
     let units = &data.towns.units;
     let attrs = &data.towns.attributes;
-    let medicare_estimate = estimate(attrs, "medicare");
+    let medicare_estimate = estimate(attrs, keys::MEDICARE);
     let mut props = Properties::new(&TOWN_KEYS, units.len());
     for t in 0..units.len() {
         props.set(t, "geoid", Value::Str(units.geoid[t].clone()));
@@ -533,10 +513,10 @@ fn town_properties(data: &Dataset) -> Properties {
             .cloned()
             .unwrap_or_default();
         props.set(t, "planning_region", Value::Str(region));
-        if let Some(p) = attr(attrs, "population", t) {
+        if let Some(p) = attr(attrs, keys::POPULATION, t) {
             props.set(t, "population", Value::Int(p.round() as i64));
         }
-        if let Some(m) = attr(attrs, "medicare", t) {
+        if let Some(m) = attr(attrs, keys::MEDICARE, t) {
             props.set(t, "medicare", Value::Int(m.round() as i64));
             props.set(t, "medicare_estimate", Value::Bool(medicare_estimate));
         }
@@ -560,7 +540,7 @@ fn label_layer(data: &Dataset) -> PointLayer {
             .unwrap_or([f64::NAN, f64::NAN]);
         points.push(p);
         props.set(t, "name", Value::Str(units.name[t].clone()));
-        if let Some(p) = attr(attrs, "population", t) {
+        if let Some(p) = attr(attrs, keys::POPULATION, t) {
             props.set(t, "population", Value::Int(p.round() as i64));
         }
     }
@@ -578,7 +558,7 @@ fn label_layer(data: &Dataset) -> PointLayer {
 }
 
 fn medicare_description(attrs: &Attributes) -> String {
-    match attrs.id("medicare") {
+    match attrs.id(keys::MEDICARE) {
         Some(id) => {
             let def = attrs.def(id);
             let how = def

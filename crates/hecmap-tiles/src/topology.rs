@@ -22,11 +22,9 @@
 use std::collections::HashMap;
 
 use geo::MultiPolygon;
+use hecmap_core::geometry::{Bbox, VertexKey, vertex_key};
 
 use super::mercator::project;
-
-/// A mercator bounding box: `[min_x, min_y, max_x, max_y]`.
-pub type Bbox = [f64; 4];
 
 /// One arc used by a ring, possibly walked backwards.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +36,7 @@ pub struct ArcRef {
 #[derive(Debug, Clone)]
 pub struct Ring {
     pub arcs: Vec<ArcRef>,
+    /// In mercator metres.
     pub bbox: Bbox,
 }
 
@@ -50,6 +49,7 @@ pub struct Polygon {
 #[derive(Debug, Clone)]
 pub struct Shape {
     pub polygons: Vec<Polygon>,
+    /// In mercator metres.
     pub bbox: Bbox,
 }
 
@@ -66,38 +66,12 @@ pub struct Topology {
     pub shapes: Vec<Shape>,
 }
 
-const EMPTY_BBOX: Bbox = [
-    f64::INFINITY,
-    f64::INFINITY,
-    f64::NEG_INFINITY,
-    f64::NEG_INFINITY,
-];
-
-fn grow(b: &mut Bbox, p: [f64; 2]) {
-    b[0] = b[0].min(p[0]);
-    b[1] = b[1].min(p[1]);
-    b[2] = b[2].max(p[0]);
-    b[3] = b[3].max(p[1]);
-}
-
-fn union(a: &mut Bbox, b: &Bbox) {
-    a[0] = a[0].min(b[0]);
-    a[1] = a[1].min(b[1]);
-    a[2] = a[2].max(b[2]);
-    a[3] = a[3].max(b[3]);
-}
-
-/// Quantised longitude/latitude: 1e-7 degrees (about a centimetre), as the
-/// adjacency graph matches shared vertices.
-fn key(c: geo::Coord) -> (i64, i64) {
-    ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
-}
-
 impl Topology {
     /// Builds the topology of a layer from its EPSG:4326 polygons.
     pub fn build(geometry: &[MultiPolygon]) -> Self {
-        // 1. Vertex ids by quantised position; rings as vertex-id cycles.
-        let mut ids: HashMap<(i64, i64), u32> = HashMap::new();
+        // 1. Vertex ids by quantised position (as the adjacency graph
+        // matches shared vertices); rings as vertex-id cycles.
+        let mut ids: HashMap<VertexKey, u32> = HashMap::new();
         let mut vertices: Vec<[f64; 2]> = Vec::new();
         // unit -> polygon -> ring -> vertex ids (not closed)
         let mut rings: Vec<Vec<Vec<Vec<u32>>>> = Vec::with_capacity(geometry.len());
@@ -112,7 +86,7 @@ impl Topology {
                     let mut cycle: Vec<u32> = Vec::with_capacity(ring.0.len());
                     for &c in &ring.0 {
                         let next = ids.len() as u32;
-                        let id = *ids.entry(key(c)).or_insert_with(|| {
+                        let id = *ids.entry(vertex_key(c)).or_insert_with(|| {
                             vertices.push(project(c.x, c.y));
                             next
                         });
@@ -164,15 +138,12 @@ impl Topology {
         for polygons in &rings {
             let mut shape = Shape {
                 polygons: Vec::new(),
-                bbox: EMPTY_BBOX,
+                bbox: Bbox::EMPTY,
             };
             for polygon in polygons {
                 let mut out = Polygon { rings: Vec::new() };
                 for cycle in polygon {
-                    let mut bbox = EMPTY_BBOX;
-                    for &v in cycle {
-                        grow(&mut bbox, vertices[v as usize]);
-                    }
+                    let bbox = Bbox::of_points(cycle.iter().map(|&v| vertices[v as usize]));
                     let mut arcs = Vec::new();
                     match cycle.iter().position(|&v| is_node(v)) {
                         None => {
@@ -212,7 +183,7 @@ impl Topology {
                     }
                     out.rings.push(Ring { arcs, bbox });
                 }
-                union(&mut shape.bbox, &out.rings[0].bbox);
+                shape.bbox = shape.bbox.union(&out.rings[0].bbox);
                 shape.polygons.push(out);
             }
             topo.shapes.push(shape);

@@ -260,7 +260,7 @@ impl Plan {
         if self.scope != PlanScope::Auto {
             return self.scope;
         }
-        let pop = data.tracts.attributes.id("population");
+        let pop = data.tracts.attributes.id(crate::measures::keys::POPULATION);
         let value = |t: usize| {
             pop.and_then(|p| data.tracts.attributes.value(p, t as UnitId))
                 .unwrap_or(0.0)

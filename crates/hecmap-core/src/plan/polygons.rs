@@ -29,7 +29,8 @@
 //! inside or wholly outside that HEC, which one ray-casting point-in-polygon
 //! test (through the same R-tree) decides. Only the remaining tracts are
 //! intersected with the HEC polygon, after clipping the polygon to the
-//! tract's bounding box (Sutherland–Hodgman), so each boolean operation sees
+//! tract's bounding box (Sutherland–Hodgman,
+//! [`crate::geometry::clip_multipolygon`]), so each boolean operation sees
 //! a few dozen edges, not the whole HEC. Overlap and gap pieces come from
 //! boolean operations on the whole (bbox-clipped) polygons, and the tracts a
 //! piece touches are measured the same way as shares. Resolving a dozen
@@ -37,9 +38,7 @@
 //! polygons`), a third of it in [`geometry_problems`], whose
 //! self-intersection test is quadratic in a ring's vertices.
 
-use geo::{
-    Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect,
-};
+use geo::{Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Line as EdgeLine, Rectangle};
 use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
@@ -48,6 +47,7 @@ use serde_json::{Map, Value};
 use super::{Plan, PlanError, Waiver};
 use crate::crs::{EQUAL_AREA, Reprojector, WGS84};
 use crate::dataset::Dataset;
+use crate::geometry::{Bbox, clip_multipolygon};
 use crate::source::{VectorLayer, geometry_problems};
 use crate::tally::RegionId;
 use crate::units::{Level, UnitId};
@@ -279,8 +279,7 @@ pub fn resolve_polygons(
 
     // Shares of each tract's land in each HEC.
     let tracts = &data.tracts.units;
-    let tract_bbox: Vec<Option<Rect>> =
-        tracts.projected.iter().map(|g| g.bounding_rect()).collect();
+    let tract_bbox: Vec<Bbox> = tracts.projected.iter().map(Bbox::of).collect();
     let mut inside_m2 = vec![0.0; shapes.len()];
     let mut partial = Vec::new();
     let each_tract = tract_bbox
@@ -289,14 +288,11 @@ pub fn resolve_polygons(
         .zip(&tracts.area_m2);
     for (t, ((bbox, geometry), &land)) in each_tract.enumerate() {
         checkpoint(&source, "resolving the polygons to tracts")?;
-        let Some(bbox) = *bbox else {
-            continue;
-        };
-        if land <= 0.0 {
+        if bbox.is_empty() || land <= 0.0 {
             continue;
         }
         for (r, shape) in shapes.iter().enumerate() {
-            let covered = shape.area_within(geometry, bbox, land);
+            let covered = shape.area_within(geometry, *bbox, land);
             if covered <= 0.0 {
                 continue;
             }
@@ -466,21 +462,17 @@ fn feature_waiver(
 /// An HEC's merged polygons in EPSG:5070 with an R-tree of their edges.
 struct HecShape {
     geometry: MultiPolygon,
-    /// None for an empty geometry.
-    bbox: Option<Rect>,
+    /// Empty for an empty geometry.
+    bbox: Bbox,
     /// Per polygon, the bounding box of each ring (exterior first).
-    ring_bboxes: Vec<Vec<Option<Rect>>>,
+    ring_bboxes: Vec<Vec<Bbox>>,
     edges: RTree<EdgeLine<[f64; 2]>>,
     area_m2: f64,
 }
 
 impl HecShape {
     fn new(geometry: MultiPolygon) -> Self {
-        let ring_bboxes = geometry
-            .0
-            .iter()
-            .map(|p| rings(p).map(|r| r.bounding_rect()).collect())
-            .collect();
+        let ring_bboxes = ring_bboxes(&geometry);
         let edges = geometry
             .0
             .iter()
@@ -490,7 +482,7 @@ impl HecShape {
             .map(|l| EdgeLine::new([l.start.x, l.start.y], [l.end.x, l.end.y]))
             .collect();
         Self {
-            bbox: geometry.bounding_rect(),
+            bbox: Bbox::of(&geometry),
             area_m2: geometry.unsigned_area(),
             ring_bboxes,
             edges: RTree::bulk_load(edges),
@@ -498,12 +490,11 @@ impl HecShape {
         }
     }
 
-    /// The edges of the polygons that touch the (closed) rectangle.
-    fn edges_touching(&self, rect: Rect) -> Vec<geo::Line> {
-        let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+    /// The edges of the polygons that touch the (closed) box.
+    fn edges_touching(&self, bbox: Bbox) -> Vec<geo::Line> {
         self.edges
-            .locate_in_envelope_intersecting(&env)
-            .filter(|e| segment_touches_rect(e.from, e.to, rect))
+            .locate_in_envelope_intersecting(&bbox.to_aabb())
+            .filter(|e| bbox.intersects_segment(e.from, e.to))
             .map(|e| geo::Line::new(Coord::from(e.from), Coord::from(e.to)))
             .collect()
     }
@@ -511,13 +502,10 @@ impl HecShape {
     /// Whether a point no edge passes through is inside: a ray cast towards
     /// +x, counting crossings of the edges the R-tree finds on the ray.
     fn contains(&self, p: Coord) -> bool {
-        let Some(bbox) = self.bbox else {
-            return false;
-        };
-        if !rect_contains(bbox, p) {
+        if !self.bbox.contains_point(p) {
             return false;
         }
-        let env = AABB::from_corners([p.x, p.y], [bbox.max().x, p.y]);
+        let env = AABB::from_corners([p.x, p.y], [self.bbox.max[0], p.y]);
         let mut inside = false;
         for e in self.edges.locate_in_envelope_intersecting(&env) {
             let (a, b) = (e.from, e.to);
@@ -531,10 +519,10 @@ impl HecShape {
         inside
     }
 
-    /// The polygons clipped to a rectangle (rings clipped one by one; the
-    /// result is meant for boolean operations, which use the even-odd rule).
-    fn clipped(&self, rect: Rect) -> MultiPolygon {
-        clip_multipolygon(&self.geometry, Some(&self.ring_bboxes), rect)
+    /// The polygons clipped to a box (rings clipped one by one; the result
+    /// is meant for boolean operations, which use the even-odd rule).
+    fn clipped(&self, bbox: &Bbox) -> MultiPolygon {
+        clip_multipolygon(&self.geometry, Some(&self.ring_bboxes), bbox)
     }
 
     /// The area (m²) of a unit's land inside the polygons; `land` is the
@@ -542,11 +530,8 @@ impl HecShape {
     /// bounding box, or none touching the unit itself, means each part of
     /// the unit is wholly inside or outside, which a point tells; otherwise
     /// the unit is intersected with the polygons clipped to its box.
-    fn area_within(&self, unit: &MultiPolygon, unit_bbox: Rect, land: f64) -> f64 {
-        let Some(bbox) = self.bbox else {
-            return 0.0;
-        };
-        let Some(common) = rect_intersection(bbox, unit_bbox) else {
+    fn area_within(&self, unit: &MultiPolygon, unit_bbox: Bbox, land: f64) -> f64 {
+        let Some(common) = self.bbox.intersection(&unit_bbox) else {
             return 0.0;
         };
         let near = self.edges_touching(unit_bbox);
@@ -570,10 +555,10 @@ impl HecShape {
         let unit = if common == unit_bbox {
             unit
         } else {
-            clipped_unit = clip_multipolygon(unit, None, common);
+            clipped_unit = clip_multipolygon(unit, None, &common);
             &clipped_unit
         };
-        unit.intersection(&self.clipped(common)).unsigned_area()
+        unit.intersection(&self.clipped(&common)).unsigned_area()
     }
 }
 
@@ -582,7 +567,7 @@ fn find_pieces(
     data: &Dataset,
     source: &str,
     shapes: &[HecShape],
-    tract_bbox: &[Option<Rect>],
+    tract_bbox: &[Bbox],
     options: &PolygonOptions,
 ) -> Result<Vec<Piece>, PlanError> {
     let to_metres = reprojector(source, WGS84, EQUAL_AREA)?;
@@ -591,32 +576,26 @@ fn find_pieces(
     to_metres
         .multipolygon(&mut state)
         .map_err(|e| PlanError::invalid(source, "state outline", e.to_string()))?;
-    let state_bboxes: Vec<Vec<Option<Rect>>> = state
-        .0
-        .iter()
-        .map(|p| rings(p).map(|r| r.bounding_rect()).collect())
-        .collect();
+    let state_bboxes = ring_bboxes(&state);
 
     // (kind, regions, geometry in EPSG:5070)
     let mut found: Vec<(PieceKind, Vec<RegionId>, MultiPolygon)> = Vec::new();
     for (i, a) in shapes.iter().enumerate() {
         for (j, b) in shapes.iter().enumerate().skip(i + 1) {
             checkpoint(source, "finding overlaps between HECs")?;
-            let (Some(ba), Some(bb)) = (a.bbox, b.bbox) else {
+            let Some(common) = a.bbox.intersection(&b.bbox) else {
                 continue;
             };
-            let Some(common) = rect_intersection(ba, bb) else {
-                continue;
-            };
-            let overlap = a.clipped(common).intersection(&b.clipped(common));
+            let overlap = a.clipped(&common).intersection(&b.clipped(&common));
             if overlap.unsigned_area() < MIN_PIECE_M2 {
                 continue;
             }
-            let Some(obox) = overlap.bounding_rect() else {
+            let obox = Bbox::of(&overlap);
+            if obox.is_empty() {
                 continue;
-            };
+            }
             let on_land =
-                overlap.intersection(&clip_multipolygon(&state, Some(&state_bboxes), obox));
+                overlap.intersection(&clip_multipolygon(&state, Some(&state_bboxes), &obox));
             found.push((
                 PieceKind::Overlap,
                 vec![i as RegionId, j as RegionId],
@@ -632,16 +611,11 @@ fn find_pieces(
         tract_bbox
             .iter()
             .enumerate()
-            .filter_map(|(t, b)| {
-                let b = (*b)?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([b.min().x, b.min().y], [b.max().x, b.max().y]),
-                    t as UnitId,
-                ))
-            })
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(t, b)| GeomWithData::new(Rectangle::from(b.to_aabb()), t as UnitId))
             .collect(),
     );
-    let population = data.tracts.attributes.id("population");
+    let population = data.tracts.attributes.id(crate::measures::keys::POPULATION);
     let mut pieces = Vec::new();
     for (kind, regions, geometry) in found {
         for part in geometry.0 {
@@ -650,20 +624,17 @@ fn find_pieces(
             if area_m2 < MIN_PIECE_M2 {
                 continue;
             }
-            let Some(pbox) = part.bounding_rect() else {
+            let pbox = Bbox::of(&part);
+            if pbox.is_empty() {
                 continue;
-            };
+            }
             let width_m = 2.0 * area_m2 / perimeter(&part).max(f64::MIN_POSITIVE);
             let shape = HecShape::new(MultiPolygon(vec![part]));
-            let env =
-                AABB::from_corners([pbox.min().x, pbox.min().y], [pbox.max().x, pbox.max().y]);
             let mut tracts = Vec::new();
             let mut people = 0.0;
-            for entry in tree.locate_in_envelope_intersecting(&env) {
+            for entry in tree.locate_in_envelope_intersecting(&pbox.to_aabb()) {
                 let t = entry.data;
-                let Some(tbox) = tract_bbox[t as usize] else {
-                    continue;
-                };
+                let tbox = tract_bbox[t as usize];
                 let land = data.tracts.units.area_m2[t as usize];
                 let shared =
                     shape.area_within(&data.tracts.units.projected[t as usize], tbox, land);
@@ -724,157 +695,14 @@ fn perimeter(p: &Polygon) -> f64 {
         .sum()
 }
 
-fn rect_contains(r: Rect, p: Coord) -> bool {
-    p.x >= r.min().x && p.x <= r.max().x && p.y >= r.min().y && p.y <= r.max().y
-}
-
-fn rects_intersect(a: Rect, b: Rect) -> bool {
-    a.min().x <= b.max().x
-        && b.min().x <= a.max().x
-        && a.min().y <= b.max().y
-        && b.min().y <= a.max().y
-}
-
-fn rect_intersection(a: Rect, b: Rect) -> Option<Rect> {
-    if !rects_intersect(a, b) {
-        return None;
-    }
-    Some(Rect::new(
-        (a.min().x.max(b.min().x), a.min().y.max(b.min().y)),
-        (a.max().x.min(b.max().x), a.max().y.min(b.max().y)),
-    ))
-}
-
-/// Whether the segment a–b touches the closed rectangle (Liang–Barsky).
-fn segment_touches_rect(a: [f64; 2], b: [f64; 2], r: Rect) -> bool {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
-    for (p, q) in [
-        (-dx, a[0] - r.min().x),
-        (dx, r.max().x - a[0]),
-        (-dy, a[1] - r.min().y),
-        (dy, r.max().y - a[1]),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return false;
-            }
-        } else {
-            let t = q / p;
-            if p < 0.0 {
-                if t > t1 {
-                    return false;
-                }
-                t0 = t0.max(t);
-            } else {
-                if t < t0 {
-                    return false;
-                }
-                t1 = t1.min(t);
-            }
-        }
-    }
-    true
-}
-
-/// Clips every ring of a multipolygon to a rectangle (Sutherland–Hodgman).
-/// Rings whose bounding box (from `ring_bboxes` when given) misses the
-/// rectangle are dropped; a polygon whose exterior misses it is dropped
-/// whole. The rings of the result may have degenerate edges along the
-/// rectangle, which boolean operations (even-odd rule) ignore.
-fn clip_multipolygon(
-    geometry: &MultiPolygon,
-    ring_bboxes: Option<&Vec<Vec<Option<Rect>>>>,
-    rect: Rect,
-) -> MultiPolygon {
-    let mut out = Vec::new();
-    for (p, polygon) in geometry.0.iter().enumerate() {
-        let mut clipped = rings(polygon).enumerate().map(|(r, ring)| {
-            let bbox = match ring_bboxes {
-                Some(b) => b[p][r],
-                None => ring.bounding_rect(),
-            };
-            match bbox {
-                Some(b) if rects_intersect(b, rect) => clip_ring(&ring.0, rect),
-                _ => Vec::new(),
-            }
-        });
-        let exterior = clipped.next().unwrap_or_default();
-        if exterior.len() < 4 {
-            continue;
-        }
-        let holes = clipped
-            .filter(|h| h.len() >= 4)
-            .map(LineString::new)
-            .collect();
-        out.push(Polygon::new(LineString::new(exterior), holes));
-    }
-    MultiPolygon(out)
-}
-
-/// Sutherland–Hodgman clipping of one closed ring to a rectangle; returns a
-/// closed ring, or nothing when fewer than three points remain.
-fn clip_ring(ring: &[Coord], rect: Rect) -> Vec<Coord> {
-    let (min, max) = (rect.min(), rect.max());
-    if ring.iter().all(|c| rect_contains(rect, *c)) {
-        return ring.to_vec();
-    }
-    let open = if ring.len() > 1 && ring.first() == ring.last() {
-        &ring[..ring.len() - 1]
-    } else {
-        ring
-    };
-    let mut input: Vec<Coord> = open.to_vec();
-    let mut output: Vec<Coord> = Vec::with_capacity(input.len() + 8);
-    for side in 0..4 {
-        output.clear();
-        let Some(&last) = input.last() else {
-            break;
-        };
-        let inside = |c: Coord| match side {
-            0 => c.x >= min.x,
-            1 => c.x <= max.x,
-            2 => c.y >= min.y,
-            _ => c.y <= max.y,
-        };
-        let cross = |s: Coord, e: Coord| match side {
-            0 | 1 => {
-                let x = if side == 0 { min.x } else { max.x };
-                let t = (x - s.x) / (e.x - s.x);
-                Coord {
-                    x,
-                    y: s.y + t * (e.y - s.y),
-                }
-            }
-            _ => {
-                let y = if side == 2 { min.y } else { max.y };
-                let t = (y - s.y) / (e.y - s.y);
-                Coord {
-                    x: s.x + t * (e.x - s.x),
-                    y,
-                }
-            }
-        };
-        let mut s = last;
-        for &e in &input {
-            match (inside(s), inside(e)) {
-                (true, true) => output.push(e),
-                (true, false) => output.push(cross(s, e)),
-                (false, true) => {
-                    output.push(cross(s, e));
-                    output.push(e);
-                }
-                (false, false) => {}
-            }
-            s = e;
-        }
-        std::mem::swap(&mut input, &mut output);
-    }
-    if input.len() < 3 {
-        return Vec::new();
-    }
-    input.push(input[0]);
-    input
+/// The bounding box of each ring of each polygon (exterior first), for
+/// [`clip_multipolygon`].
+fn ring_bboxes(geometry: &MultiPolygon) -> Vec<Vec<Bbox>> {
+    geometry
+        .0
+        .iter()
+        .map(|p| rings(p).map(Bbox::of).collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -887,25 +715,17 @@ mod tests {
     }
 
     #[test]
-    fn clipping_a_ring_to_a_rectangle_keeps_the_area_inside() {
-        let ring = square(0.0, 0.0, 10.0, 10.0);
-        let clipped = clip_ring(&ring.exterior().0, Rect::new((5.0, -1.0), (20.0, 4.0)));
-        let area = Polygon::new(LineString::new(clipped), vec![]).unsigned_area();
-        assert!((area - 20.0).abs() < 1e-9, "{area}");
-    }
-
-    #[test]
     fn a_hole_clipped_with_its_polygon_subtracts() {
         let mut p = square(0.0, 0.0, 10.0, 10.0);
         p.interiors_push(square(2.0, 2.0, 8.0, 8.0).exterior().clone());
         let shape = HecShape::new(MultiPolygon(vec![p]));
         let tract = MultiPolygon(vec![square(1.0, 1.0, 5.0, 5.0)]);
-        let area = shape.area_within(&tract, Rect::new((1.0, 1.0), (5.0, 5.0)), 16.0);
+        let area = shape.area_within(&tract, Bbox::new([1.0, 1.0], [5.0, 5.0]), 16.0);
         assert!((area - (16.0 - 9.0)).abs() < 1e-9, "{area}");
         // Wholly inside the hole: no edge touches the box, the point test says out.
         assert!(
             shape
-                .edges_touching(Rect::new((3.0, 3.0), (4.0, 4.0)))
+                .edges_touching(Bbox::new([3.0, 3.0], [4.0, 4.0]))
                 .is_empty()
         );
         assert!(!shape.contains(Coord { x: 3.5, y: 3.5 }));
@@ -921,13 +741,13 @@ mod tests {
             square(8.0, 1.0, 9.0, 2.0),
             square(11.0, 1.0, 13.0, 2.0),
         ]);
-        let bbox = unit.bounding_rect().unwrap();
+        let bbox = Bbox::of(&unit);
         assert!(!shape.edges_touching(bbox).is_empty());
         assert!((shape.area_within(&unit, bbox, 3.0) - 1.0).abs() < 1e-12);
         // A small polygon inside a big unit covers part of it.
         let small = HecShape::new(MultiPolygon(vec![square(2.0, 2.0, 3.0, 3.0)]));
         let big = MultiPolygon(vec![square(0.0, 0.0, 10.0, 10.0)]);
-        let bbox = big.bounding_rect().unwrap();
+        let bbox = Bbox::of(&big);
         assert!((small.area_within(&big, bbox, 100.0) - 1.0).abs() < 1e-9);
         // ...and a unit inside a (diamond) hole of the polygons none.
         let mut holed = square(0.0, 0.0, 10.0, 10.0);
@@ -940,7 +760,7 @@ mod tests {
         let unit = MultiPolygon(vec![
             polygon![(x: 2.2, y: 4.2), (x: 7.8, y: 4.2), (x: 5.0, y: 7.4), (x: 2.2, y: 4.2)],
         ]);
-        let bbox = unit.bounding_rect().unwrap();
+        let bbox = Bbox::of(&unit);
         assert!(!shape.edges_touching(bbox).is_empty());
         assert_eq!(shape.area_within(&unit, bbox, unit.unsigned_area()), 0.0);
     }
@@ -951,14 +771,5 @@ mod tests {
         assert_eq!(o.majority_share, 0.6);
         assert_eq!(o.sliver_area_m2, 250_000.0);
         assert_eq!(o.name_field, None);
-    }
-
-    #[test]
-    fn segments_touching_a_rectangle() {
-        let r = Rect::new((0.0, 0.0), (1.0, 1.0));
-        assert!(segment_touches_rect([-1.0, 0.5], [2.0, 0.5], r));
-        assert!(segment_touches_rect([1.0, 1.0], [2.0, 2.0], r));
-        assert!(!segment_touches_rect([1.5, 0.0], [3.0, 1.0], r));
-        assert!(!segment_touches_rect([-1.0, 0.5], [0.5, 2.0], r));
     }
 }

@@ -6,33 +6,35 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Column, Context, Finding, PlanRule, RegionRule, Severity, abbreviate};
+use super::{Context, Figures, Finding, PlanRule, RegionRule, RuleId, Severity, abbreviate};
 use crate::compactness;
 use crate::graph::EdgeKind;
+use crate::measures::{Measure, keys};
 use crate::plan::polygons::PieceKind;
 use crate::plan::{PlanScope, Waivable, WaiverStatus};
 use crate::tally::RegionId;
 use crate::units::UnitId;
+use crate::unitset;
 
 /// Rules over the whole plan, in report order.
 pub const PLAN_RULES: &[PlanRule] = &[
     PlanRule {
-        key: "coverage.gap",
+        key: RuleId::CoverageGap,
         version: 1,
         check: gaps,
     },
     PlanRule {
-        key: "coverage.overlap",
+        key: RuleId::CoverageOverlap,
         version: 1,
         check: overlaps,
     },
     PlanRule {
-        key: "count.regions",
+        key: RuleId::CountRegions,
         version: 1,
         check: region_count,
     },
     PlanRule {
-        key: "town.split",
+        key: RuleId::TownSplit,
         version: 1,
         check: town_splits,
     },
@@ -41,37 +43,37 @@ pub const PLAN_RULES: &[PlanRule] = &[
 /// Rules per HEC, in report order.
 pub const REGION_RULES: &[RegionRule] = &[
     RegionRule {
-        key: "threshold.population",
+        key: RuleId::ThresholdPopulation,
         version: 1,
         check: population_threshold,
     },
     RegionRule {
-        key: "threshold.medicare",
+        key: RuleId::ThresholdMedicare,
         version: 1,
         check: medicare_threshold,
     },
     RegionRule {
-        key: "contiguity",
+        key: RuleId::Contiguity,
         version: 1,
         check: contiguity,
     },
     RegionRule {
-        key: "waiver",
+        key: RuleId::Waiver,
         version: 1,
         check: waiver,
     },
     RegionRule {
-        key: "enclave",
+        key: RuleId::Enclave,
         version: 1,
         check: enclaves,
     },
     RegionRule {
-        key: "cherry_pick.high_need",
+        key: RuleId::CherryPickHighNeed,
         version: 1,
         check: cherry_picking,
     },
     RegionRule {
-        key: "compactness",
+        key: RuleId::Compactness,
         version: 1,
         check: compactness_scores,
     },
@@ -114,9 +116,7 @@ fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
         return Ok(Vec::new());
     }
     let claims = &ctx.plan.claims;
-    let graph = &ctx.data.tracts.graph;
-    let n = claims.len() as UnitId;
-    let pieces = graph.components(0..n, |t| claims[t as usize].is_empty(), false);
+    let pieces = unitset::unclaimed_components(&ctx.data.tracts.graph, claims);
     let mut findings: Vec<Finding> = pieces
         .into_iter()
         .map(|tracts| {
@@ -145,7 +145,7 @@ fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
                     if tracts.len() == 1 { "is" } else { "are" }
                 ),
                 tracts,
-                ..Finding::new("coverage.gap", Severity::Error, String::new())
+                ..Finding::new(RuleId::CoverageGap, Severity::Error, String::new())
             }
         })
         .collect();
@@ -172,11 +172,15 @@ fn polygon_pieces(ctx: &Context, kind: PieceKind) -> Vec<Finding> {
                 }
             };
             let (rule, severity, verdict) = if p.sliver {
-                ("coverage.sliver", Severity::Info, "a digitizing sliver, not a dispute")
+                (
+                    RuleId::CoverageSliver,
+                    Severity::Info,
+                    "a digitizing sliver, not a dispute",
+                )
             } else if kind == PieceKind::Gap {
-                ("coverage.gap", Severity::Error, "a real gap")
+                (RuleId::CoverageGap, Severity::Error, "a real gap")
             } else {
-                ("coverage.overlap", Severity::Error, "a real overlap")
+                (RuleId::CoverageOverlap, Severity::Error, "a real overlap")
             };
             Finding {
                 region: p.regions.first().copied(),
@@ -240,7 +244,7 @@ fn overlaps(ctx: &Context) -> Result<Vec<Finding>, String> {
                     fmt_people(people)
                 ),
                 tracts,
-                ..Finding::new("coverage.overlap", Severity::Error, String::new())
+                ..Finding::new(RuleId::CoverageOverlap, Severity::Error, String::new())
             }
         })
         .collect();
@@ -268,7 +272,7 @@ fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
         unit: "HECs",
         details: json!({ "min": limits.min, "max": limits.max }),
         ..Finding::new(
-            "count.regions",
+            RuleId::CountRegions,
             Severity::Error,
             format!(
                 "The plan has {n} HECs, {side} than the {}-{} the state allows.",
@@ -330,7 +334,7 @@ fn town_splits(ctx: &Context) -> Result<Vec<Finding>, String> {
                 "reason": reason,
             }),
             ..Finding::new(
-                "town.split",
+                RuleId::TownSplit,
                 severity,
                 format!("{} is split between {}.{why}", ctx.town_name(town), shares.join(", ")),
             )
@@ -339,16 +343,16 @@ fn town_splits(ctx: &Context) -> Result<Vec<Finding>, String> {
     Ok(findings)
 }
 
+/// A floor on a summed measure of an HEC (in the measure's unit).
 fn threshold(
     ctx: &Context,
     region: RegionId,
-    rule: &'static str,
-    column: Column,
+    rule: RuleId,
+    measure: Measure,
     limit: f64,
     what: &str,
-    estimate: bool,
 ) -> Vec<Finding> {
-    let measured = ctx.total(region, column);
+    let measured = ctx.total(region, measure);
     if measured >= limit {
         return Vec::new();
     }
@@ -358,16 +362,13 @@ fn threshold(
     } else {
         ""
     };
+    let estimate = ctx.is_estimate(measure, &ctx.members[region as usize]);
     let est = if estimate { " (estimate)" } else { "" };
     vec![Finding {
         region: Some(region),
         measured: Some(measured),
         limit: Some(limit),
-        unit: if column == Column::Population {
-            "people"
-        } else {
-            "beneficiaries"
-        },
+        unit: measure.def().unit,
         estimate,
         ..Finding::new(
             rule,
@@ -387,25 +388,22 @@ fn population_threshold(ctx: &Context, region: RegionId) -> Result<Vec<Finding>,
     Ok(threshold(
         ctx,
         region,
-        "threshold.population",
-        Column::Population,
+        RuleId::ThresholdPopulation,
+        Measure::Population,
         limit,
         "people",
-        false,
     ))
 }
 
 fn medicare_threshold(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
     let limit = ctx.rules.thresholds.medicare_min;
-    let estimate = ctx.medicare_is_estimate(&ctx.members[region as usize]);
     Ok(threshold(
         ctx,
         region,
-        "threshold.medicare",
-        Column::Medicare,
+        RuleId::ThresholdMedicare,
+        Measure::Medicare,
         limit,
         "Medicare beneficiaries",
-        estimate,
     ))
 }
 
@@ -450,7 +448,7 @@ fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
         unit: "pieces",
         details: json!({ "pieces": described }),
         ..Finding::new(
-            "contiguity",
+            RuleId::Contiguity,
             severity,
             format!(
                 "{} is in {} pieces: {}.{note}",
@@ -521,7 +519,7 @@ fn waiver(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
         limit: Some(limit),
         unit: "people/km2",
         details: json!({ "waiver": w, "rural": density < limit }),
-        ..Finding::new("waiver", severity, message)
+        ..Finding::new(RuleId::Waiver, severity, message)
     }])
 }
 
@@ -567,7 +565,7 @@ fn enclaves(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
                     fmt_people(people)
                 ),
                 tracts,
-                ..Finding::new("enclave", ctx.rules.enclave.severity, String::new())
+                ..Finding::new(RuleId::Enclave, ctx.rules.enclave.severity, String::new())
             }
         })
         .collect())
@@ -635,7 +633,7 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
     candidates.sort_unstable();
     candidates.dedup();
     let attrs = &ctx.data.tracts.attributes;
-    let poverty = attrs.id("share_below_200pct_fpl");
+    let poverty = attrs.id(keys::SHARE_BELOW_200PCT_FPL);
     let left_out: Vec<(UnitId, &str)> = candidates
         .into_iter()
         .filter_map(|t| left_out_reason(ctx, region, t, &enclosed).map(|why| (t, why)))
@@ -657,11 +655,11 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
         if den > 0.0 { num / den } else { 0.0 }
     };
     let out_need = need_of(&tracts);
-    let kept_need = ctx.total(region, Column::NeedTimesPopulation)
-        / ctx.total(region, Column::RankedPopulation).max(1.0);
+    let kept_need = ctx.mean(region, Measure::NeedPercentile).unwrap_or(0.0);
     let out_poverty = poverty.and_then(|p| attrs.aggregate(p, tracts.iter().copied()).value);
-    let kept_poverty =
-        ctx.total(region, Column::Below200) / ctx.total(region, Column::PovertyUniverse).max(1.0);
+    let kept_poverty = ctx
+        .mean(region, Measure::ShareBelow200PctFpl)
+        .unwrap_or(0.0);
     let rows: Vec<serde_json::Value> = left_out
         .iter()
         .map(|&(t, why)| {
@@ -706,7 +704,7 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
         ),
         tracts,
         ..Finding::new(
-            "cherry_pick.high_need",
+            RuleId::CherryPickHighNeed,
             ctx.rules.cherry_pick.severity,
             String::new(),
         )
@@ -741,15 +739,16 @@ fn compactness_scores(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, S
         .iter()
         .flat_map(|&t| hulls[t as usize].iter().copied())
         .collect();
-    let area = ctx.total(region, Column::AreaM2);
+    let area = ctx.total(region, Measure::AreaM2);
     let scores = compactness::compactness(area, region_perimeter(ctx, region), points);
     Ok(vec![Finding {
         region: Some(region),
         measured: Some(scores.polsby_popper),
         unit: "Polsby-Popper",
         details: json!(scores),
+        figures: Some(Figures::Compactness(scores)),
         ..Finding::new(
-            "compactness",
+            RuleId::Compactness,
             Severity::Info,
             format!(
                 "{}: Polsby-Popper {:.3}, Reock {:.3}, convex hull ratio {:.3} (1 is a disc).",

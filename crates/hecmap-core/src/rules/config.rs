@@ -151,7 +151,11 @@ const DOCS: &[(&str, &str)] = &[
     ),
     (
         "thresholds.medicare_min",
-        "Least Medicare beneficiaries of an HEC (an estimate unless real counts are loaded).",
+        concat!(
+            "Least Medicare beneficiaries of an HEC (",
+            crate::medicare::caveat!(),
+            ")."
+        ),
     ),
     ("regions", "Number of HECs in a statewide plan."),
     (

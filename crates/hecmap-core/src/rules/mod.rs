@@ -12,11 +12,125 @@ use serde::Serialize;
 pub use checks::{PLAN_RULES, REGION_RULES};
 pub use config::{RulesConfig, RulesError};
 
+use crate::compactness::Compactness;
 use crate::dataset::Dataset;
+use crate::measures::{Aggregation, Measure};
 use crate::need::NeedIndex;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waivable, WaiverStatus};
-use crate::tally::{RegionId, Tallies};
+use crate::tally::{MeasureTallies, RegionId};
 use crate::units::UnitId;
+use crate::unitset;
+
+/// The id of a rule, as findings, the report and the API name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    /// `coverage.gap`: land in no HEC.
+    CoverageGap,
+    /// `coverage.overlap`: land in two HECs or more.
+    CoverageOverlap,
+    /// `coverage.sliver`: a digitizing sliver between drawn polygons
+    /// (found by the gap and overlap rules).
+    CoverageSliver,
+    /// `count.regions`: the number of HECs.
+    CountRegions,
+    /// `town.split`: a town divided between HECs.
+    TownSplit,
+    /// `threshold.population`: the population floor.
+    ThresholdPopulation,
+    /// `threshold.medicare`: the Medicare beneficiaries floor.
+    ThresholdMedicare,
+    /// `contiguity`: an HEC in pieces.
+    Contiguity,
+    /// `waiver`: a rural HEC's waiver.
+    Waiver,
+    /// `enclave`: land an HEC wholly surrounds.
+    Enclave,
+    /// `cherry_pick.high_need`: high-need tracts left out.
+    CherryPickHighNeed,
+    /// `compactness`: the compactness scores.
+    Compactness,
+}
+
+impl RuleId {
+    /// Every rule id.
+    pub const ALL: &'static [RuleId] = &[
+        RuleId::CoverageGap,
+        RuleId::CoverageOverlap,
+        RuleId::CoverageSliver,
+        RuleId::CountRegions,
+        RuleId::TownSplit,
+        RuleId::ThresholdPopulation,
+        RuleId::ThresholdMedicare,
+        RuleId::Contiguity,
+        RuleId::Waiver,
+        RuleId::Enclave,
+        RuleId::CherryPickHighNeed,
+        RuleId::Compactness,
+    ];
+
+    /// The id as findings and the report spell it (`threshold.population`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::CoverageGap => "coverage.gap",
+            RuleId::CoverageOverlap => "coverage.overlap",
+            RuleId::CoverageSliver => "coverage.sliver",
+            RuleId::CountRegions => "count.regions",
+            RuleId::TownSplit => "town.split",
+            RuleId::ThresholdPopulation => "threshold.population",
+            RuleId::ThresholdMedicare => "threshold.medicare",
+            RuleId::Contiguity => "contiguity",
+            RuleId::Waiver => "waiver",
+            RuleId::Enclave => "enclave",
+            RuleId::CherryPickHighNeed => "cherry_pick.high_need",
+            RuleId::Compactness => "compactness",
+        }
+    }
+
+    /// The rule id spelled `id`, if any.
+    pub fn parse(id: &str) -> Option<RuleId> {
+        RuleId::ALL.iter().copied().find(|r| r.as_str() == id)
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Compares with an id as spelled outside (JSON, a query, a test).
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// Typed figures a finding carries besides its `details`, for the report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figures {
+    Compactness(Compactness),
+}
+
+impl Figures {
+    /// The compactness scores, if these are they.
+    pub fn compactness(self) -> Option<Compactness> {
+        match self {
+            Figures::Compactness(c) => Some(c),
+        }
+    }
+}
 
 /// How much a finding matters.
 #[derive(
@@ -40,7 +154,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// Rule id, e.g. `threshold.population`.
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     /// The HEC the finding is about.
     pub region: Option<RegionId>,
@@ -61,12 +175,15 @@ pub struct Finding {
     pub message: String,
     /// Rule-specific figures.
     pub details: serde_json::Value,
+    /// The same figures typed, where the report needs them.
+    #[serde(skip)]
+    pub figures: Option<Figures>,
 }
 
 impl Finding {
     /// A finding with only a rule, severity and message; fill in the rest
     /// with struct update syntax.
-    pub fn new(rule: &'static str, severity: Severity, message: String) -> Self {
+    pub fn new(rule: RuleId, severity: Severity, message: String) -> Self {
         Self {
             rule,
             severity,
@@ -80,6 +197,7 @@ impl Finding {
             estimate: false,
             message,
             details: serde_json::Value::Null,
+            figures: None,
         }
     }
 }
@@ -93,33 +211,35 @@ pub struct Context<'a> {
     pub need: &'a NeedIndex,
     /// Tracts of each HEC, sorted.
     pub members: &'a [Vec<UnitId>],
-    /// Per-HEC totals of [`Column`]s.
-    pub tallies: &'a Tallies,
+    /// Per-HEC tallies of every [`Measure`].
+    pub tallies: &'a MeasureTallies,
     pub polygons: Option<&'a PolygonResolution>,
 }
 
-/// The columns the validator tallies per HEC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(usize)]
-pub enum Column {
-    Population = 0,
-    Medicare,
-    Pop65,
-    PovertyUniverse,
-    Below200,
-    AreaM2,
-    /// Need percentile times population (for a population-weighted mean).
-    NeedTimesPopulation,
-    /// Population of ranked tracts (the weight of the mean above).
-    RankedPopulation,
-    HighNeedTracts,
-}
-
-pub const COLUMN_COUNT: usize = 9;
-
 impl<'a> Context<'a> {
-    pub fn total(&self, region: RegionId, column: Column) -> f64 {
-        self.tallies.total(region, column as usize)
+    /// An HEC's total of a summed measure (people, beneficiaries, m²).
+    pub fn total(&self, region: RegionId, measure: Measure) -> f64 {
+        self.tallies.total(region, measure)
+    }
+
+    /// An HEC's mean or ratio of a measure (`None`: nothing to weigh).
+    pub fn mean(&self, region: RegionId, measure: Measure) -> Option<f64> {
+        self.tallies.mean(region, measure)
+    }
+
+    /// True when a measure over these tracts is an estimate (see
+    /// [`Aggregation::Estimate`]).
+    pub fn is_estimate(&self, measure: Measure, tracts: &[UnitId]) -> bool {
+        match (measure.def().aggregation, measure.attribute()) {
+            (Aggregation::Estimate, Some(key)) => unitset::is_estimate(
+                &self.data.tracts.attributes,
+                &self.data.nesting,
+                key,
+                tracts,
+            ),
+            (Aggregation::Estimate, None) => true,
+            _ => false,
+        }
     }
 
     pub fn is_member(&self, region: RegionId, tract: UnitId) -> bool {
@@ -136,25 +256,14 @@ impl<'a> Context<'a> {
         &self.data.towns.units.name[town as usize]
     }
 
-    /// People in a set of tracts.
+    /// People in a set of tracts ([`unitset::population_of`]).
     pub fn population_of(&self, tracts: &[UnitId]) -> f64 {
-        let attrs = &self.data.tracts.attributes;
-        let pop = attrs.id("population");
-        tracts
-            .iter()
-            .map(|&t| pop.and_then(|p| attrs.value(p, t)).unwrap_or(0.0))
-            .sum()
+        unitset::population_of(&self.data.tracts.attributes, tracts)
     }
 
-    /// The towns of a set of tracts, sorted.
+    /// The towns of a set of tracts, sorted ([`unitset::towns_of`]).
     pub fn towns_of(&self, tracts: &[UnitId]) -> Vec<UnitId> {
-        let mut towns: Vec<UnitId> = tracts
-            .iter()
-            .map(|&t| self.data.nesting.tract_town[t as usize])
-            .collect();
-        towns.sort_unstable();
-        towns.dedup();
-        towns
+        unitset::towns_of(&self.data.nesting, tracts)
     }
 
     /// Town names of a set of tracts, for messages ("Hartford, Bloomfield").
@@ -169,9 +278,9 @@ impl<'a> Context<'a> {
 
     /// People per km² of land in an HEC.
     pub fn density(&self, region: RegionId) -> f64 {
-        let km2 = self.total(region, Column::AreaM2) / 1e6;
+        let km2 = self.total(region, Measure::AreaM2) / 1e6;
         if km2 > 0.0 {
-            self.total(region, Column::Population) / km2
+            self.total(region, Measure::Population) / km2
         } else {
             0.0
         }
@@ -203,25 +312,6 @@ impl<'a> Context<'a> {
             Severity::Error
         }
     }
-
-    /// True when the Medicare figure of these tracts is an estimate.
-    pub fn medicare_is_estimate(&self, tracts: &[UnitId]) -> bool {
-        use crate::attributes::Basis;
-        let attrs = &self.data.tracts.attributes;
-        let Some(id) = attrs.id(crate::medicare::MEDICARE) else {
-            return true;
-        };
-        match attrs.def(id).provenance.basis {
-            Basis::Counted => false,
-            Basis::Estimated => true,
-            // Apportioned town counts are exact for whole towns only.
-            Basis::CountedPerTown => self.towns_of(tracts).iter().any(|&town| {
-                self.data.nesting.town_tracts[town as usize]
-                    .iter()
-                    .any(|t| tracts.binary_search(t).is_err())
-            }),
-        }
-    }
 }
 
 /// "a, b, c and 4 more".
@@ -235,14 +325,14 @@ pub fn abbreviate(names: &[&str], max: usize) -> String {
 
 /// A check over the whole plan.
 pub struct PlanRule {
-    pub key: &'static str,
+    pub key: RuleId,
     pub version: u32,
     pub check: fn(&Context) -> Result<Vec<Finding>, String>,
 }
 
 /// A check of one HEC.
 pub struct RegionRule {
-    pub key: &'static str,
+    pub key: RuleId,
     pub version: u32,
     pub check: fn(&Context, RegionId) -> Result<Vec<Finding>, String>,
 }
@@ -250,7 +340,7 @@ pub struct RegionRule {
 /// Runs a check, turning an error or a panic into a finding that says the
 /// rule could not be computed.
 pub fn run_guarded(
-    key: &'static str,
+    key: RuleId,
     region: Option<RegionId>,
     check: impl FnOnce() -> Result<Vec<Finding>, String>,
 ) -> Vec<Finding> {
@@ -275,5 +365,69 @@ pub fn run_guarded(
                 ),
             )
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_spell_as_before() {
+        let spelled: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            spelled,
+            [
+                "coverage.gap",
+                "coverage.overlap",
+                "coverage.sliver",
+                "count.regions",
+                "town.split",
+                "threshold.population",
+                "threshold.medicare",
+                "contiguity",
+                "waiver",
+                "enclave",
+                "cherry_pick.high_need",
+                "compactness",
+            ]
+        );
+        for &id in RuleId::ALL {
+            assert_eq!(RuleId::parse(id.as_str()), Some(id));
+            assert_eq!(
+                serde_json::to_value(id).unwrap(),
+                serde_json::json!(id.as_str())
+            );
+            assert_eq!(id.to_string(), id.as_str());
+        }
+        assert_eq!(RuleId::parse("no.such.rule"), None);
+    }
+
+    #[test]
+    fn every_registered_rule_has_its_own_id() {
+        let mut keys: Vec<RuleId> = PLAN_RULES
+            .iter()
+            .map(|r| r.key)
+            .chain(REGION_RULES.iter().map(|r| r.key))
+            .collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+        // Slivers are found by the gap and overlap rules.
+        assert!(!keys.contains(&RuleId::CoverageSliver));
+        assert_eq!(n + 1, RuleId::ALL.len());
+    }
+
+    #[test]
+    fn a_failing_rule_becomes_an_unknown_finding() {
+        let findings = run_guarded(RuleId::Enclave, Some(3), || Err("no graph".into()));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, RuleId::Enclave);
+        assert_eq!(findings[0].severity, Severity::Unknown);
+        assert_eq!(findings[0].region, Some(3));
+        assert!(findings[0].message.contains("no graph"));
+        let panics = run_guarded(RuleId::Waiver, None, || panic!("boom"));
+        assert!(panics[0].message.contains("boom"));
     }
 }

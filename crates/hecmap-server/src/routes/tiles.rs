@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::SharedState;
-use super::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::SharedState;
 use hecmap_tiles::TileLayer;
 
 pub fn routes() -> Router<SharedState> {
@@ -45,8 +45,8 @@ fn base_url(headers: &HeaderMap) -> String {
 
 /// TileJSON 3.0 for a layer.
 #[utoipa::path(get, path = "/tiles/{layer}/tilejson.json", tag = "tiles",
-    params(("layer" = super::openapi::TileLayerParam, Path, description = "tracts, towns or town_labels")),
-    responses((status = 200, description = "TileJSON 3.0.0", body = serde_json::Value), (status = 404, body = super::ErrorBody)))]
+    params(("layer" = super::params::TileLayerParam, Path, description = "tracts, towns or town_labels")),
+    responses((status = 200, description = "TileJSON 3.0.0", body = serde_json::Value), (status = 404, body = ErrorBody)))]
 pub async fn tilejson(
     State(state): State<SharedState>,
     Path(layer): Path<String>,
@@ -63,10 +63,10 @@ pub async fn tilejson(
 
 /// A Mapbox Vector Tile (`.pbf` or `.mvt` suffix on y accepted).
 #[utoipa::path(get, path = "/tiles/{layer}/{z}/{x}/{y}", tag = "tiles",
-    params(("layer" = super::openapi::TileLayerParam, Path, description = "tracts, towns or town_labels"),
+    params(("layer" = super::params::TileLayerParam, Path, description = "tracts, towns or town_labels"),
            ("z" = u8, Path), ("x" = u32, Path), ("y" = String, Path, description = "row, optionally with .pbf or .mvt")),
     responses((status = 200, description = "application/vnd.mapbox-vector-tile"),
-              (status = 204, description = "empty tile"), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+              (status = 204, description = "empty tile"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn tile(
     State(state): State<SharedState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,

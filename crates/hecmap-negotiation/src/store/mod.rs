@@ -1,8 +1,24 @@
 //! The database: SQLite in a data directory or PostgreSQL by URL, through
 //! sqlx's `Any` driver so that one set of queries and migrations serves
 //! both. Queries use `$1`-style parameters, which both understand.
+//!
+//! All the SQL of the negotiation is under this folder, one file per
+//! domain module: the pool, migrations and transactions here; accounts,
+//! sign-in, the throttle, proposals and comments, rulings and the state
+//! plan, the audit log in their own files. Every operation checks the
+//! actor's permission with the domain's rules before it touches the
+//! database, and does its CPU work (composing, validating, hashing) with
+//! the domain's functions outside the write transaction.
+
+mod accounts;
+mod audit;
+mod auth;
+mod proposals;
+mod rulings;
+mod throttle;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -10,20 +26,21 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, SqlSafeStr, Transaction};
 
-use super::auth::{AuthSettings, AuthState};
-use super::{Actor, NegotiationError, Result, now, unix_now};
+use crate::auth::{AuthSettings, AuthState};
+use crate::error::{NegotiationError, Result};
+use crate::util::unix_now;
 
 /// The migrations, embedded: the same SQL for both databases.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "negotiation",
-        include_str!("../migrations/0001_negotiation.sql"),
+        include_str!("../../migrations/0001_negotiation.sql"),
     ),
     (
         2,
         "security",
-        include_str!("../migrations/0002_security.sql"),
+        include_str!("../../migrations/0002_security.sql"),
     ),
 ];
 
@@ -60,33 +77,13 @@ pub enum Backend {
 /// The negotiation's storage: a connection pool over a migrated database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pub(crate) pool: AnyPool,
+    pool: AnyPool,
     backend: Backend,
     /// A description without secrets, for logs.
     description: String,
     /// Sign-in settings and the bound on password hashing, shared by every
     /// clone of the store (the throttle itself is in the database).
-    pub(crate) auth: std::sync::Arc<AuthState>,
-}
-
-/// One entry of the audit log.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditEntry {
-    pub id: i64,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// Who: an account's username, or `cli:<user>` for the command line.
-    pub actor: String,
-    pub actor_id: Option<i64>,
-    /// What: `proposal.save`, `ruling.assign`, `user.create`, ...
-    pub action: String,
-    /// What it was done to: `organization:3`, `user:7`, `state`, ...
-    pub target: String,
-    /// Why, when the change has a reason (a rationale, a ruling's reason).
-    pub reason: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub details: serde_json::Value,
+    auth: Arc<AuthState>,
 }
 
 /// Removes the password from a URL, for logs and errors.
@@ -164,7 +161,7 @@ impl Store {
             pool,
             backend,
             description,
-            auth: std::sync::Arc::new(AuthState::new(settings)),
+            auth: Arc::new(AuthState::new(settings)),
         };
         store.migrate().await?;
         store.bound_credentials().await?;
@@ -253,7 +250,7 @@ impl Store {
     /// Starts a write transaction. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`), so that a transaction that reads before it
     /// writes waits for other writers instead of failing.
-    pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>> {
+    async fn write(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -262,7 +259,7 @@ impl Store {
 
     /// Starts a read-only transaction that sees one consistent snapshot
     /// (PostgreSQL: `REPEATABLE READ`; SQLite's read transactions do).
-    pub(crate) async fn snapshot(&self) -> Result<Transaction<'static, Any>> {
+    async fn snapshot(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin().await?,
             Backend::Postgres => {
@@ -272,56 +269,10 @@ impl Store {
             }
         })
     }
-
-    /// The audit log, newest first, as the actor may see it: entries about
-    /// an organization's drafts only for its own editors (so for none of
-    /// the roles that read the log), sign-ins (with client addresses) only
-    /// for administrators.
-    pub async fn audit(
-        &self,
-        actor: &Actor,
-        limit: i64,
-        before: Option<i64>,
-    ) -> Result<Vec<AuditEntry>> {
-        actor.require(
-            actor.role != super::Role::Editor,
-            "read the audit log (staff, analysts and administrators do)",
-        )?;
-        let own_drafts = match actor.role {
-            super::Role::Editor => actor.organization_id.unwrap_or(-1),
-            _ => -1,
-        };
-        let rows = sqlx::query(
-            "SELECT id, at, actor_id, actor, action, target, reason, details FROM audit_log
-             WHERE id < $1 AND (draft_of IS NULL OR draft_of = $3)
-               AND (action NOT LIKE 'auth.%' OR $4 = 1)
-             ORDER BY id DESC LIMIT $2",
-        )
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit.clamp(1, 1000))
-        .bind(own_drafts)
-        .bind(actor.is(super::Role::Admin) as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    actor_id: r.try_get("actor_id")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    target: r.try_get("target")?,
-                    reason: r.try_get("reason")?,
-                    details: serde_json::from_str(&r.try_get::<String, _>("details")?)?,
-                })
-            })
-            .collect()
-    }
 }
 
 /// The next id from a named counter (inside the caller's transaction).
-pub(crate) async fn next_id(tx: &mut Transaction<'static, Any>, counter: &str) -> Result<i64> {
+async fn next_id(tx: &mut Transaction<'static, Any>, counter: &str) -> Result<i64> {
     sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1")
         .bind(counter)
         .execute(&mut **tx)
@@ -333,66 +284,9 @@ pub(crate) async fn next_id(tx: &mut Transaction<'static, Any>, counter: &str) -
     Ok(row.try_get("value")?)
 }
 
-/// Records a change in the audit log (inside the change's transaction).
-pub(crate) async fn audit(
-    tx: &mut Transaction<'static, Any>,
-    actor: &Actor,
-    action: &str,
-    target: &str,
-    reason: Option<&str>,
-    details: serde_json::Value,
-) -> Result<i64> {
-    record(
-        tx,
-        Entry {
-            actor_id: actor.user_id,
-            actor: &actor.username,
-            action,
-            target,
-            reason,
-            details,
-            draft_of: None,
-        },
-    )
-    .await
-}
-
-/// An audit entry to write.
-pub(crate) struct Entry<'a> {
-    pub actor_id: Option<i64>,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub target: &'a str,
-    pub reason: Option<&'a str>,
-    pub details: serde_json::Value,
-    /// The organization whose draft it is about: shown to no one else.
-    pub draft_of: Option<i64>,
-}
-
-/// Writes an audit entry (inside the change's transaction).
-pub(crate) async fn record(tx: &mut Transaction<'static, Any>, entry: Entry<'_>) -> Result<i64> {
-    let id = next_id(tx, "audit").await?;
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, actor, action, target, reason, details, draft_of)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id)
-    .bind(now())
-    .bind(entry.actor_id)
-    .bind(entry.actor)
-    .bind(entry.action)
-    .bind(entry.target)
-    .bind(entry.reason)
-    .bind(entry.details.to_string())
-    .bind(entry.draft_of)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
 /// A database error as the caller should see it: a unique-key violation
 /// (a name or username already in use) is a conflict saying `taken`.
-pub(crate) fn taken_or(e: sqlx::Error, taken: impl FnOnce() -> String) -> NegotiationError {
+fn taken_or(e: sqlx::Error, taken: impl FnOnce() -> String) -> NegotiationError {
     if e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
     {
@@ -402,5 +296,17 @@ pub(crate) fn taken_or(e: sqlx::Error, taken: impl FnOnce() -> String) -> Negoti
         }
     } else {
         e.into()
+    }
+}
+
+impl From<sqlx::Error> for NegotiationError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(Box::new(e))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for NegotiationError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(Box::new(e))
     }
 }

@@ -7,8 +7,8 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::CONTENT_TYPE;
 use serde::Deserialize;
 
-use super::SharedState;
-use super::error::ApiError;
+use crate::error::ApiError;
+use crate::state::SharedState;
 use std::time::Duration;
 
 use hecmap_core::limits::{Deadline, with_deadline};
@@ -20,10 +20,10 @@ use hecmap_core::rules::RulesConfig;
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// The plan's form when the Content-Type does not say: csv, json, shp (zipped), gpkg.
-    #[param(value_type = Option<super::openapi::PlanFormatParam>)]
+    #[param(value_type = Option<super::params::PlanFormatParam>)]
     pub format: Option<PlanFormat>,
     /// statewide, partial or auto (default).
-    #[param(value_type = Option<super::openapi::ScopeParam>)]
+    #[param(value_type = Option<super::params::ScopeParam>)]
     pub scope: Option<PlanScope>,
     /// For polygons: the property naming each HEC.
     pub name_field: Option<String>,
@@ -153,7 +153,7 @@ impl<S: Send + Sync> FromRequest<S> for PlanUpload {
 }
 
 /// Runs CPU-bound work on a plan off the async runtime: waits at most
-/// [`super::HEAVY_QUEUE_WAIT`] for one of the server's heavy-work slots
+/// [`crate::state::HEAVY_QUEUE_WAIT`] for one of the server's heavy-work slots
 /// (503 with `Retry-After` past that), then runs `work` on a blocking
 /// thread with the upload's time budget installed, so that the engine's
 /// loops stop themselves when it runs out. The slot is held until the work
@@ -164,7 +164,7 @@ pub async fn heavy<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let permit = tokio::time::timeout(
-        super::HEAVY_QUEUE_WAIT,
+        crate::state::HEAVY_QUEUE_WAIT,
         state.heavy_work.clone().acquire_owned(),
     )
     .await

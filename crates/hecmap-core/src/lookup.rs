@@ -1,0 +1,80 @@
+//! Lookup of GEOIDs and names (the edges) to unit ids (the inside).
+//!
+//! ```
+//! use hecmap_core::lookup::UnitLookup;
+//! let mut lookup = UnitLookup::default();
+//! lookup.add_tract(&["09003524700", "09110524700"], 0);
+//! lookup.add_town(&["0900337070"], "Hartford", 0);
+//! assert_eq!(lookup.tract("9110524700"), Some(0));
+//! assert_eq!(lookup.town("HARTFORD town"), Some(0));
+//! assert_eq!(lookup.town("Hartfrod"), None);
+//! ```
+
+use std::collections::HashMap;
+
+use crate::geoid::{TOWN_DIGITS, TRACT_DIGITS, canonical_code, town_name_key};
+use crate::units::{Level, UnitId, UnitLayer};
+
+/// GEOIDs (both vintages) and town names to unit ids.
+#[derive(Debug, Clone, Default)]
+pub struct UnitLookup {
+    tract: HashMap<String, UnitId>,
+    town: HashMap<String, UnitId>,
+}
+
+impl UnitLookup {
+    /// The lookup of two layers: tracts by both GEOIDs, towns by both FIPS
+    /// codes and by name.
+    pub fn of_layers(tracts: &UnitLayer, towns: &UnitLayer) -> Self {
+        let mut lookup = Self::default();
+        for (i, (a, b)) in tracts.geoid.iter().zip(&tracts.geoid_2022).enumerate() {
+            lookup.add_tract(&[a, b], i as UnitId);
+        }
+        for i in 0..towns.len() {
+            lookup.add_town(
+                &[&towns.geoid[i], &towns.geoid_2022[i]],
+                &towns.name[i],
+                i as UnitId,
+            );
+        }
+        lookup
+    }
+
+    /// Makes a tract findable by each of its codes (canonicalised).
+    pub fn add_tract(&mut self, codes: &[&str], id: UnitId) {
+        for code in codes {
+            let key = canonical_code(code, TRACT_DIGITS).unwrap_or_else(|| code.to_string());
+            self.tract.insert(key, id);
+        }
+    }
+
+    /// Makes a town findable by each of its codes and by its name.
+    pub fn add_town(&mut self, codes: &[&str], name: &str, id: UnitId) {
+        for code in codes {
+            let key = canonical_code(code, TOWN_DIGITS).unwrap_or_else(|| code.to_string());
+            self.town.insert(key, id);
+        }
+        self.town.insert(town_name_key(name), id);
+    }
+
+    /// A tract by 11-digit GEOID of either vintage (leading zero optional).
+    pub fn tract(&self, raw: &str) -> Option<UnitId> {
+        canonical_code(raw, TRACT_DIGITS).and_then(|code| self.tract.get(&code).copied())
+    }
+
+    /// A town by name (any case, with or without "town") or by 10-digit FIPS
+    /// of either vintage (leading zero optional).
+    pub fn town(&self, raw: &str) -> Option<UnitId> {
+        canonical_code(raw, TOWN_DIGITS)
+            .and_then(|code| self.town.get(&code).copied())
+            .or_else(|| self.town.get(&town_name_key(raw)).copied())
+    }
+
+    /// A unit of either level.
+    pub fn unit(&self, level: Level, raw: &str) -> Option<UnitId> {
+        match level {
+            Level::Tract => self.tract(raw),
+            Level::Town => self.town(raw),
+        }
+    }
+}
