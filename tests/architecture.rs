@@ -232,3 +232,62 @@ fn sql_lives_only_in_the_negotiation_store() {
         "sqlx used outside store/: {outside_store:?}"
     );
 }
+
+/// The engine's modules in the order data flows through them; a module may
+/// use its own stage and earlier ones, never a later one. A new module must
+/// take its place here.
+const CORE_STAGES: [(&str, &[&str]); 8] = [
+    (
+        "foundations",
+        &[
+            "limits",
+            "features",
+            "geoid",
+            "measures",
+            "attributes",
+            "crs",
+            "geometry",
+            "compactness",
+            "units",
+            "table",
+            "lookup",
+        ],
+    ),
+    (
+        "import",
+        &["source", "error", "join", "medicare", "manifest"],
+    ),
+    ("units", &["dataset", "index", "graph", "summary"]),
+    ("plan", &["plan", "unitset"]),
+    ("tallies", &["tally"]),
+    ("rules", &["rules", "need"]),
+    ("report", &["validate", "report", "export"]),
+    // Builds datasets, plans and rules for tests and benches.
+    ("fixtures", &["synthetic"]),
+];
+
+#[test]
+fn engine_modules_use_only_earlier_stages() {
+    let stage_of = |module: &str| {
+        CORE_STAGES
+            .iter()
+            .position(|(_, modules)| modules.contains(&module))
+    };
+    let graph = module_graph("hecmap-core");
+    let mut backwards = Vec::new();
+    for (module, uses) in &graph {
+        let here = stage_of(module)
+            .unwrap_or_else(|| panic!("hecmap-core module {module} has no stage in CORE_STAGES"));
+        for used in uses {
+            let there = stage_of(used)
+                .unwrap_or_else(|| panic!("{module} uses {used}, which has no stage"));
+            if there > here {
+                backwards.push(format!(
+                    "{module} ({}) uses {used} ({})",
+                    CORE_STAGES[here].0, CORE_STAGES[there].0
+                ));
+            }
+        }
+    }
+    assert!(backwards.is_empty(), "against the flow: {backwards:#?}");
+}

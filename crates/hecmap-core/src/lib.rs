@@ -1,7 +1,15 @@
-//! hecmap: draw and validate the boundaries of Connecticut's Health
-//! Enhancement Communities (HECs).
+//! hecmap-core, the engine of hecmap: draws and validates the boundaries of
+//! Connecticut's Health Enhancement Communities (HECs).
 //!
-//! The engine (this library) never depends on the web layer. Inside, units
+//! It has no web, database, async or command-line code: its manifest names
+//! none of those crates (`clap` derives only behind the `clap` feature), and
+//! `tests/architecture.rs` in the workspace holds it so. Data flows one way
+//! through its modules: import ([`source`], [`join`], [`manifest`],
+//! [`medicare`]) -> units ([`dataset`], [`index`], [`graph`]) -> plan
+//! ([`plan`], [`unitset`]) -> tallies ([`measures`], [`tally`]) -> rules
+//! ([`rules`], [`need`]) -> report ([`validate`], [`report`], [`export`]).
+//!
+//! Inside, units
 //! are dense integer ids ([`units::UnitId`]); GEOID strings live only at the
 //! edges ([`geoid`], [`lookup::UnitLookup`]). Coordinates are EPSG:4326 in
 //! and out, EPSG:5070 (equal-area) for areas and lengths ([`crs`]).

@@ -24,7 +24,7 @@ use crate::attributes::{Attributes, Basis};
 use crate::dataset::Nesting;
 use crate::graph::AdjacencyGraph;
 use crate::measures::keys;
-use crate::tally::RegionId;
+use crate::plan::RegionId;
 use crate::units::UnitId;
 
 /// The towns of a set of tracts, sorted and without repeats.

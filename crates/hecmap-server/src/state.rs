@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use hecmap_core::dataset::Dataset;
 use hecmap_core::rules::RulesConfig;
-use hecmap_tiles::{TileLayer, TileSource};
+use hecmap_tiles::{TileLayer, TileProvider, TileSource};
 
 /// Settings of the service.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,7 +80,8 @@ type CachedTile = Option<Arc<Vec<u8>>>;
 pub struct AppState {
     pub data: Arc<Dataset>,
     pub rules: RulesConfig,
-    pub tiles: TileSource,
+    /// The tile backend, seen only through [`TileProvider`].
+    pub tiles: Box<dyn TileProvider>,
     pub tile_cache: quick_cache::sync::Cache<(TileLayer, u8, u32, u32), CachedTile>,
     pub config: ServerConfig,
     /// The negotiation's storage (proposals, rulings, accounts); None:
@@ -105,7 +106,7 @@ impl AppState {
         config: ServerConfig,
         store: Option<hecmap_negotiation::Store>,
     ) -> SharedState {
-        let tiles = TileSource::new(&data);
+        let tiles: Box<dyn TileProvider> = Box::new(TileSource::new(&data));
         Arc::new(Self {
             tile_cache: quick_cache::sync::Cache::new(config.tile_cache_entries.max(1)),
             heavy_work: Arc::new(tokio::sync::Semaphore::new(config.heavy_concurrency.max(1))),

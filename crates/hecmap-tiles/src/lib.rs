@@ -166,6 +166,29 @@ struct LayerInfo {
     bounds: [f64; 4],
 }
 
+/// What the HTTP layer needs from a tile backend: the one seam between the
+/// server and the tiles (as martin's `Source`). [`TileSource`] makes tiles
+/// from the dataset on demand; another backend (an archive of prebuilt
+/// tiles, say) would implement this and the routes would not change.
+pub trait TileProvider: Send + Sync {
+    /// The tile as MVT bytes, `None` when it holds no feature, or an error
+    /// when `z/x/y` is outside the pyramid.
+    fn tile(&self, layer: TileLayer, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, TileError>;
+
+    /// TileJSON 3.0.0 for one layer, its tiles under `base_url`.
+    fn tilejson(&self, layer: TileLayer, base_url: &str) -> serde_json::Value;
+}
+
+impl TileProvider for TileSource {
+    fn tile(&self, layer: TileLayer, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, TileError> {
+        TileSource::tile(self, layer, z, x, y)
+    }
+
+    fn tilejson(&self, layer: TileLayer, base_url: &str) -> serde_json::Value {
+        TileSource::tilejson(self, layer, base_url)
+    }
+}
+
 /// Vector tiles of the base layers, built once at server start and shared
 /// (it is `Send + Sync`; every tile is made on demand without locks).
 pub struct TileSource {

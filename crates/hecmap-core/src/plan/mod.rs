@@ -16,11 +16,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
-use crate::tally::RegionId;
 use crate::units::{Level, UnitId};
 
 pub use assignment::{parse_csv_plan, parse_json_plan};
 pub use polygons::{PolygonOptions, PolygonResolution, resolve_polygons};
+
+/// Dense integer id of a region (an HEC) within a plan.
+pub type RegionId = u32;
 
 /// What a waiver request waives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -44,12 +44,12 @@ use rstar::{AABB, RTree};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::RegionId;
 use super::{Plan, PlanError, Waiver};
 use crate::crs::{EQUAL_AREA, Reprojector, WGS84};
 use crate::dataset::Dataset;
 use crate::geometry::{Bbox, clip_multipolygon};
 use crate::source::{VectorLayer, geometry_problems};
-use crate::tally::RegionId;
 use crate::units::{Level, UnitId};
 
 /// The properties tried, in order, for the HEC name when
