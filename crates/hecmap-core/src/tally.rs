@@ -165,8 +165,8 @@ enum Slot {
 /// let t = MeasureTallies::new(values, [(0, 0), (1, 0), (2, 0)], 1);
 /// assert_eq!(t.total(0, Measure::Population), 450.0);
 /// // (10 × 100 + 90 × 300) / 400: the unranked tract is left out.
-/// assert_eq!(t.mean(0, Measure::NeedPercentile), Some(70.0));
-/// assert_eq!(t.mean(0, Measure::ShareBelow200PctFpl), None);
+/// assert_eq!(t.value(0, Measure::NeedPercentile), Some(70.0));
+/// assert_eq!(t.value(0, Measure::ShareBelow200PctFpl), None);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureTallies {
@@ -275,11 +275,6 @@ impl MeasureTallies {
     /// or 0).
     pub fn total(&self, region: RegionId, measure: Measure) -> f64 {
         self.value(region, measure).unwrap_or(0.0)
-    }
-
-    /// A region's mean (or ratio) of a measure; `None` when nothing weighs.
-    pub fn mean(&self, region: RegionId, measure: Measure) -> Option<f64> {
-        self.value(region, measure)
     }
 
     /// Adds a unit's values to a region.

@@ -224,7 +224,7 @@ impl<'a> Context<'a> {
 
     /// An HEC's mean or ratio of a measure (`None`: nothing to weigh).
     pub fn mean(&self, region: RegionId, measure: Measure) -> Option<f64> {
-        self.tallies.mean(region, measure)
+        self.tallies.value(region, measure)
     }
 
     /// True when a measure over these tracts is an estimate (see
