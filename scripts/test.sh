@@ -16,5 +16,7 @@ cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo test --locked --workspace --all-targets
 cargo test --locked --workspace --doc
+# Doc links name real items (they break silently when modules move).
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps
 scripts/test-api-schema.sh
 if [[ -x scripts/test-web.sh ]]; then scripts/test-web.sh; fi

@@ -5,8 +5,9 @@ mod common;
 
 use common::{data, population_of, scratch_data_dir, town, tract};
 use geo::coord;
-use hecmap_core::dataset::{CountsFile, DataConfig, Dataset};
+use hecmap_core::dataset::{DataConfig, Dataset};
 use hecmap_core::graph::EdgeKind;
+use hecmap_core::medicare::CountsFile;
 use hecmap_core::units::{Level, UnitId};
 
 #[test]

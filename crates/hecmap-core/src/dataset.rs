@@ -25,9 +25,9 @@ use crate::source::{self, VectorLayer};
 use crate::table::CsvTable;
 use crate::units::{Level, UnitId, UnitLayer};
 
-pub use crate::error::{DatasetError, ManifestError};
-pub use crate::lookup::UnitLookup;
-pub use crate::medicare::CountsFile;
+use crate::error::{DatasetError, ManifestError};
+use crate::lookup::UnitLookup;
+use crate::medicare::CountsFile;
 
 /// Where the data files are, which manifest describes them, and how to
 /// build the graph.

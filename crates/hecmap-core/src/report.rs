@@ -15,9 +15,9 @@ use crate::attributes::Provenance;
 use crate::compactness::Compactness;
 use crate::dataset::Dataset;
 use crate::measures::{Measure, MeasureValues};
+use crate::plan::RegionId;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waiver};
 use crate::rules::{Finding, PLAN_RULES, REGION_RULES, RuleId, Severity};
-use crate::tally::RegionId;
 use crate::units::{Level, UnitId};
 
 /// Identifies this report format.

@@ -26,7 +26,8 @@
 use geo::{MultiPolygon, polygon};
 
 use crate::attributes::{AttrKind, AttributeDef, Attributes, Provenance};
-use crate::dataset::{DataConfig, Dataset, DatasetError, DatasetParts};
+use crate::dataset::{DataConfig, Dataset, DatasetParts};
+use crate::error::DatasetError;
 use crate::graph::GraphOptions;
 use crate::manifest::{Kind, Ratio};
 use crate::medicare::{self, EstimateInputs, MedicareMethod};

@@ -22,7 +22,7 @@
 use crate::measures::{Aggregation, Measure, Source};
 use crate::units::UnitId;
 
-pub use crate::plan::RegionId;
+use crate::plan::RegionId;
 
 /// Sums any attribute over any set of units.
 pub fn sum_over(values: &[f64], units: impl IntoIterator<Item = UnitId>) -> f64 {

@@ -21,12 +21,13 @@
 use crate::dataset::Dataset;
 use crate::measures::{Measure, MeasureValue, MeasureValues, Source};
 use crate::need::{NeedError, NeedIndex};
+use crate::plan::RegionId;
 use crate::plan::{Plan, PolygonResolution};
 use crate::report::{HecFigures, Report, ReportInput};
 use crate::rules::{
     Context, Figures, Finding, PLAN_RULES, REGION_RULES, RuleId, RulesConfig, run_guarded,
 };
-use crate::tally::{MeasureTallies, RegionId};
+use crate::tally::MeasureTallies;
 use crate::units::UnitId;
 use crate::unitset;
 

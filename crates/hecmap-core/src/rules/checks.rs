@@ -10,9 +10,9 @@ use super::{Context, Figures, Finding, PlanRule, RegionRule, RuleId, Severity, a
 use crate::compactness;
 use crate::graph::EdgeKind;
 use crate::measures::{Measure, keys};
+use crate::plan::RegionId;
 use crate::plan::polygons::PieceKind;
 use crate::plan::{PlanScope, Waivable, WaiverStatus};
-use crate::tally::RegionId;
 use crate::units::UnitId;
 use crate::unitset;
 

@@ -16,8 +16,9 @@ use crate::compactness::Compactness;
 use crate::dataset::Dataset;
 use crate::measures::{Aggregation, Measure};
 use crate::need::NeedIndex;
+use crate::plan::RegionId;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waivable, WaiverStatus};
-use crate::tally::{MeasureTallies, RegionId};
+use crate::tally::MeasureTallies;
 use crate::units::UnitId;
 use crate::unitset;
 

@@ -136,7 +136,7 @@ impl Store {
 
     /// Issues a bearer token to a signed-in account (or, from the command
     /// line, to any account), for `ttl_seconds` (by default and at most
-    /// [`AuthSettings::token_max_days`]).
+    /// [`AuthSettings::token_max_days`](crate::auth::AuthSettings::token_max_days)).
     pub async fn create_token(
         &self,
         actor: &Actor,
