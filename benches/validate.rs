@@ -8,7 +8,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hecmap_core::dataset::{DataConfig, Dataset};
 use hecmap_core::plan::parse_csv_plan;
-use hecmap_core::rules::RulesConfig;
+use hecmap_core::rules::{REGION_RULES, RuleId, RulesConfig};
 use hecmap_core::validate::Validator;
 
 /// The nine planning regions, written tract by tract.
@@ -68,5 +68,32 @@ fn validation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, validation);
+/// Each per-HEC rule alone on one HEC (the Naugatuck Valley planning
+/// region, 113 tracts) after a settled validation: where a move's time goes.
+fn region_rules(c: &mut Criterion) {
+    let data = Dataset::load(&DataConfig::default()).unwrap();
+    let csv = statewide_tract_plan(&data);
+    let plan = parse_csv_plan(&data, csv.as_bytes(), "regions.csv").unwrap();
+    let mut v = Validator::new(&data, RulesConfig::default(), plan, None).unwrap();
+    let findings = v.findings();
+    let region = v
+        .plan()
+        .region_id("Naugatuck Valley Planning Region")
+        .unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.region == Some(region) && f.rule == RuleId::Compactness),
+        "the HEC has compactness scores"
+    );
+    let mut group = c.benchmark_group("region_rule");
+    for rule in REGION_RULES {
+        group.bench_function(rule.key.as_str(), |b| {
+            b.iter(|| v.with_context(|ctx| black_box((rule.check)(ctx, region))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, validation, region_rules);
 criterion_main!(benches);

@@ -259,7 +259,7 @@ const CORE_STAGES: [(&str, &[&str]); 8] = [
     ),
     ("units", &["dataset", "index", "graph", "summary"]),
     ("plan", &["plan", "unitset"]),
-    ("tallies", &["tally"]),
+    ("tallies", &["tally", "shape"]),
     ("rules", &["rules", "need"]),
     ("report", &["validate", "report", "export"]),
     // Builds datasets, plans and rules for tests and benches.

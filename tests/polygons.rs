@@ -249,7 +249,7 @@ fn a_region_grown_into_its_neighbour_makes_a_large_overlap() {
 
     // Tracts mostly inside the box are claimed by both: an overlap claim.
     let both: Vec<usize> = (0..DATA.tracts.units.len())
-        .filter(|&t| plan.claims[t] == vec![lo, hi])
+        .filter(|&t| plan.claims[t].as_slice() == [lo, hi])
         .collect();
     assert!(!both.is_empty());
     for &t in &both {
@@ -361,7 +361,7 @@ fn features_with_the_same_name_merge() {
     let layer = read_geojson_str(&text, "one.geojson").unwrap();
     let (plan, res) = resolve(&layer);
     assert_eq!(plan.regions.len(), 1);
-    assert!(plan.claims.iter().all(|c| c == &vec![0]));
+    assert!(plan.claims.iter().all(|c| c.as_slice() == [0]));
     assert!(res.partial.is_empty());
     assert!(res.pieces.is_empty(), "{:?}", res.pieces);
 }
@@ -445,7 +445,7 @@ fn polygons_outside_connecticut_claim_nothing() {
     let layer = read_geojson_str(text, "massachusetts.geojson").unwrap();
     let (plan, res) = resolve(&layer);
     assert_eq!(plan.regions.len(), 1);
-    assert!(plan.claims.iter().all(Vec::is_empty));
+    assert!(plan.claims.iter().all(|c| c.is_empty()));
     assert!(res.partial.is_empty());
     let drawn = projected_area(&layer.features[0].geometry);
     assert!(

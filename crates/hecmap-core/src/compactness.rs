@@ -17,7 +17,7 @@
 
 use std::f64::consts::PI;
 
-use geo::{Area, ConvexHull, Coord, MultiPoint, MultiPolygon, Point};
+use geo::{ConvexHull, Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
 /// The three scores of a region.
@@ -44,9 +44,19 @@ pub fn hull_points(geometry: &MultiPolygon) -> Vec<Coord> {
 
 /// Scores from a region's area, perimeter and its units' hull points.
 pub fn compactness(area: f64, perimeter: f64, points: Vec<Coord>) -> Compactness {
-    let hull = MultiPoint(points.into_iter().map(Point::from).collect()).convex_hull();
-    let hull_area = hull.unsigned_area();
-    let (_, radius) = min_enclosing_circle(&hull.exterior().0);
+    let mut tagged: Vec<(Coord, ())> = points.into_iter().map(|p| (p, ())).collect();
+    let hull: Vec<Coord> = convex_hull(&mut tagged)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    scores(area, perimeter, &hull)
+}
+
+/// Scores from a region's area, perimeter and the vertices of its convex
+/// hull (in order round it).
+pub fn scores(area: f64, perimeter: f64, hull: &[Coord]) -> Compactness {
+    let hull_area = ring_area(hull);
+    let (_, radius) = min_enclosing_circle(hull);
     let circle = PI * radius * radius;
     Compactness {
         polsby_popper: polsby_popper(area, perimeter),
@@ -57,6 +67,126 @@ pub fn compactness(area: f64, perimeter: f64, points: Vec<Coord>) -> Compactness
             0.0
         },
     }
+}
+
+/// The area inside a ring of points in order (shoelace, unsigned).
+pub fn ring_area(ring: &[Coord]) -> f64 {
+    let Some(&origin) = ring.first() else {
+        return 0.0;
+    };
+    // About the first point, so that large coordinates do not cancel.
+    let twice: f64 = ring
+        .windows(2)
+        .chain(std::iter::once([*ring.last().unwrap(), origin].as_slice()))
+        .map(|w| {
+            let (a, b) = (w[0] - origin, w[1] - origin);
+            a.x * b.y - b.x * a.y
+        })
+        .sum();
+    twice.abs() / 2.0
+}
+
+fn cross(o: Coord, a: Coord, b: Coord) -> f64 {
+    (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+}
+
+/// The convex hull of tagged points (Andrew's monotone chain after
+/// [`hull_candidates`]): its vertices anticlockwise from the lowest-x
+/// point, without repeats or collinear points, each with its tag (the
+/// unit it came from), so that a region's hull can be updated when units
+/// leave it. The slice is reordered.
+///
+/// ```
+/// use geo::coord;
+/// use hecmap_core::compactness::convex_hull;
+/// let mut points = vec![
+///     (coord! { x: 0.0, y: 0.0 }, 'a'), (coord! { x: 2.0, y: 0.0 }, 'b'),
+///     (coord! { x: 1.0, y: 1.0 }, 'c'), (coord! { x: 2.0, y: 2.0 }, 'd'),
+///     (coord! { x: 0.0, y: 2.0 }, 'e'),
+/// ];
+/// let tags: Vec<char> = convex_hull(&mut points).iter().map(|p| p.1).collect();
+/// assert_eq!(tags, ['a', 'b', 'd', 'e']);
+/// ```
+pub fn convex_hull<T: Copy>(points: &mut Vec<(Coord, T)>) -> Vec<(Coord, T)> {
+    hull_candidates(points);
+    points.sort_unstable_by(|a, b| a.0.x.total_cmp(&b.0.x).then(a.0.y.total_cmp(&b.0.y)));
+    points.dedup_by(|a, b| a.0 == b.0);
+    if points.len() < 3 {
+        return points.clone();
+    }
+    // The lower chain left to right, the upper one right to left; each
+    // ends where the other begins.
+    let chain = |points: &mut dyn Iterator<Item = &(Coord, T)>| {
+        let mut chain: Vec<(Coord, T)> = Vec::new();
+        for &p in points {
+            while chain.len() >= 2
+                && cross(chain[chain.len() - 2].0, chain[chain.len() - 1].0, p.0) <= 0.0
+            {
+                chain.pop();
+            }
+            chain.push(p);
+        }
+        chain.pop();
+        chain
+    };
+    let mut hull = chain(&mut points.iter());
+    hull.extend(chain(&mut points.iter().rev()));
+    hull
+}
+
+/// Drops the points that cannot be vertices of the hull: those strictly
+/// inside the octagon of the extreme points in eight directions (Akl and
+/// Toussaint's filter). A region's hull points are mostly inside it, so
+/// the exact hull that follows sorts a tenth of them. A point within a
+/// millimetre of the octagon's edge is kept, so rounding never drops a
+/// vertex.
+pub fn hull_candidates<T>(points: &mut Vec<(Coord, T)>) {
+    if points.len() < 16 {
+        return;
+    }
+    // Extremes along x, x + y, y, y - x and their opposites: in this
+    // order they go round the octagon anticlockwise.
+    const DIRECTIONS: [(f64, f64); 8] = [
+        (1.0, 0.0),
+        (1.0, 1.0),
+        (0.0, 1.0),
+        (-1.0, 1.0),
+        (-1.0, 0.0),
+        (-1.0, -1.0),
+        (0.0, -1.0),
+        (1.0, -1.0),
+    ];
+    let mut octagon = [points[0].0; 8];
+    let mut best = [f64::NEG_INFINITY; 8];
+    for (p, _) in points.iter() {
+        for (i, (dx, dy)) in DIRECTIONS.iter().enumerate() {
+            let along = p.x * dx + p.y * dy;
+            if along > best[i] {
+                best[i] = along;
+                octagon[i] = *p;
+            }
+        }
+    }
+    // Each edge as a unit normal pointing inwards and its offset.
+    let edges: Vec<(f64, f64, f64)> = (0..8)
+        .filter_map(|i| {
+            let (a, b) = (octagon[i], octagon[(i + 1) % 8]);
+            let (ex, ey) = (b.x - a.x, b.y - a.y);
+            let length = (ex * ex + ey * ey).sqrt();
+            (length > 0.0).then(|| {
+                let (nx, ny) = (-ey / length, ex / length);
+                (nx, ny, nx * a.x + ny * a.y)
+            })
+        })
+        .collect();
+    if edges.len() < 3 {
+        return;
+    }
+    points.retain(|(p, _)| {
+        edges
+            .iter()
+            .any(|&(nx, ny, offset)| nx * p.x + ny * p.y - offset <= 1e-3)
+    });
 }
 
 fn dist(a: Coord, b: Coord) -> f64 {

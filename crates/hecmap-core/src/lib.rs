@@ -6,7 +6,7 @@
 //! `tests/architecture.rs` in the workspace holds it so. Data flows one way
 //! through its modules: import ([`source`], [`join`], [`manifest`],
 //! [`medicare`]) -> units ([`dataset`], [`index`], [`graph`]) -> plan
-//! ([`plan`], [`unitset`]) -> tallies ([`measures`], [`tally`]) -> rules
+//! ([`plan`], [`unitset`]) -> tallies ([`measures`], [`tally`], [`shape`]) -> rules
 //! ([`rules`], [`need`]) -> report ([`validate`], [`report`], [`export`]).
 //!
 //! Inside, units
@@ -35,6 +35,7 @@ pub mod need;
 pub mod plan;
 pub mod report;
 pub mod rules;
+pub mod shape;
 pub mod source;
 pub mod summary;
 pub mod synthetic;

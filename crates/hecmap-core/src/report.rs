@@ -17,7 +17,7 @@ use crate::dataset::Dataset;
 use crate::measures::{Measure, MeasureValues};
 use crate::plan::RegionId;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waiver};
-use crate::rules::{Finding, PLAN_RULES, REGION_RULES, RuleId, Severity};
+use crate::rules::{Details, Finding, PLAN_RULES, REGION_RULES, RuleId, Severity};
 use crate::units::{Level, UnitId};
 
 /// Identifies this report format.
@@ -80,7 +80,7 @@ pub struct FindingReport {
     pub unit: &'static str,
     pub estimate: bool,
     pub message: String,
-    pub details: serde_json::Value,
+    pub details: Details,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -186,6 +186,7 @@ impl Names<'_> {
     }
 
     fn finding_report(&self, f: Finding) -> FindingReport {
+        f.details.render(self.data);
         FindingReport {
             rule: f.rule,
             severity: f.severity,

@@ -24,7 +24,7 @@ use crate::attributes::{Attributes, Basis};
 use crate::dataset::Nesting;
 use crate::graph::AdjacencyGraph;
 use crate::measures::keys;
-use crate::plan::RegionId;
+use crate::plan::Claims;
 use crate::units::UnitId;
 
 /// The towns of a set of tracts, sorted and without repeats.
@@ -86,7 +86,7 @@ pub fn is_estimate(attrs: &Attributes, nesting: &Nesting, key: &str, tracts: &[U
 /// The gaps of a plan: the connected pieces of tracts no HEC claims
 /// (`claims[t]` empty), each sorted, largest first (as
 /// [`AdjacencyGraph::components`], water edges connecting).
-pub fn unclaimed_components(graph: &AdjacencyGraph, claims: &[Vec<RegionId>]) -> Vec<Vec<UnitId>> {
+pub fn unclaimed_components(graph: &AdjacencyGraph, claims: &[Claims]) -> Vec<Vec<UnitId>> {
     let n = claims.len() as UnitId;
     graph.components(0..n, |t| claims[t as usize].is_empty(), false)
 }
@@ -97,6 +97,7 @@ mod tests {
     use crate::attributes::{AttrKind, AttributeDef, Provenance};
     use crate::graph::GraphOptions;
     use geo::{MultiPolygon, polygon};
+    use smallvec::smallvec;
 
     /// A 3x3 grid of 1 km squares, tract `3 * row + column`; each row is a
     /// town (town 0 is the bottom row).
@@ -187,19 +188,25 @@ mod tests {
         let (graph, _) = grid();
         // The middle column is claimed: the left and right columns are two
         // gaps of three tracts each, the left one (lowest id) first.
-        let claims: Vec<Vec<RegionId>> = (0..9)
-            .map(|t| if t % 3 == 1 { vec![0] } else { vec![] })
+        let claims: Vec<Claims> = (0..9)
+            .map(|t| {
+                if t % 3 == 1 {
+                    smallvec![0]
+                } else {
+                    smallvec![]
+                }
+            })
             .collect();
         assert_eq!(
             unclaimed_components(&graph, &claims),
             vec![vec![0, 3, 6], vec![2, 5, 8]]
         );
         // A tract claimed twice is not a gap; claiming everything leaves none.
-        let all: Vec<Vec<RegionId>> = (0..9).map(|_| vec![0, 1]).collect();
+        let all: Vec<Claims> = (0..9).map(|_| smallvec![0, 1]).collect();
         assert!(unclaimed_components(&graph, &all).is_empty());
         // Only the centre is claimed: the ring around it is one piece.
-        let ring: Vec<Vec<RegionId>> = (0..9)
-            .map(|t| if t == 4 { vec![0] } else { vec![] })
+        let ring: Vec<Claims> = (0..9)
+            .map(|t| if t == 4 { smallvec![0] } else { smallvec![] })
             .collect();
         assert_eq!(
             unclaimed_components(&graph, &ring),

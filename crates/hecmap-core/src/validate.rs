@@ -18,15 +18,19 @@
 //! assert!(!report.passes);
 //! ```
 
+use std::collections::BTreeMap;
+
 use crate::dataset::Dataset;
-use crate::measures::{Measure, MeasureValue, MeasureValues, Source};
+use crate::measures::{Measure, MeasureValue, MeasureValues, Source, keys};
 use crate::need::{NeedError, NeedIndex};
-use crate::plan::RegionId;
+use crate::plan::{Claims, RegionId};
 use crate::plan::{Plan, PolygonResolution};
 use crate::report::{HecFigures, Report, ReportInput};
 use crate::rules::{
-    Context, Figures, Finding, PLAN_RULES, REGION_RULES, RuleId, RulesConfig, run_guarded,
+    Context, Figures, Finding, PLAN_RULES, PlanCheck, REGION_RULES, RuleId, RulesConfig,
+    run_guarded,
 };
+use crate::shape::RegionShapes;
 use crate::tally::MeasureTallies;
 use crate::units::UnitId;
 use crate::unitset;
@@ -40,8 +44,66 @@ pub struct Validator<'d> {
     polygons: Option<PolygonResolution>,
     tallies: MeasureTallies,
     members: Vec<Vec<UnitId>>,
+    coverage: Coverage,
+    shapes: RegionShapes,
     /// Cached findings per HEC; `None` when the HEC changed since.
     region_findings: Vec<Option<Vec<Finding>>>,
+    /// Cached findings of the per-town plan rules, by rule index in
+    /// [`PLAN_RULES`], then town (towns without findings left out); `None`
+    /// before the first run.
+    town_findings: Option<Vec<BTreeMap<UnitId, Vec<Finding>>>>,
+    /// Towns whose tracts moved since the per-town rules last ran.
+    stale_towns: Vec<UnitId>,
+}
+
+/// How much of the state the plan claims, kept up to date as tracts move
+/// (so that a move never rescans the state to know the plan's scope).
+#[derive(Debug, Clone, PartialEq)]
+struct Coverage {
+    /// People per tract (missing as 0).
+    people: Vec<f64>,
+    total_people: f64,
+    /// People in tracts that at least one HEC claims.
+    claimed_people: f64,
+    /// Tracts no HEC claims.
+    unclaimed: usize,
+    /// Tracts two HECs or more claim.
+    overlapped: usize,
+}
+
+impl Coverage {
+    fn new(data: &Dataset, claims: &[Claims]) -> Self {
+        let attrs = &data.tracts.attributes;
+        let people: Vec<f64> = match attrs.id(keys::POPULATION) {
+            Some(id) => attrs.column(id).iter().map(|v| v.unwrap_or(0.0)).collect(),
+            None => vec![0.0; claims.len()],
+        };
+        let claimed_people = claims
+            .iter()
+            .zip(&people)
+            .filter(|(c, _)| !c.is_empty())
+            .map(|(_, p)| p)
+            .sum();
+        Self {
+            total_people: people.iter().sum(),
+            people,
+            claimed_people,
+            unclaimed: claims.iter().filter(|c| c.is_empty()).count(),
+            overlapped: claims.iter().filter(|c| c.len() > 1).count(),
+        }
+    }
+
+    /// Counts a tract's change from `before` claimants to `after`.
+    fn claims_changed(&mut self, tract: UnitId, before: usize, after: usize) {
+        let people = self.people[tract as usize];
+        match (before > 0, after > 0) {
+            (false, true) => self.claimed_people += people,
+            (true, false) => self.claimed_people -= people,
+            _ => {}
+        }
+        self.unclaimed = self.unclaimed + usize::from(after == 0) - usize::from(before == 0);
+        self.overlapped = self.overlapped + usize::from(after > 1) - usize::from(before > 1);
+    }
 }
 
 /// Every measure of an HEC, with whether it is an estimate.
@@ -79,6 +141,25 @@ fn source_values(data: &Dataset, need: &NeedIndex, source: Source) -> Vec<Option
     }
 }
 
+/// Merges sorted `more` into sorted `into` (no repeats between them), in
+/// one pass from the back.
+fn merge_sorted(into: &mut Vec<UnitId>, more: &[UnitId]) {
+    let mut i = into.len();
+    let mut j = more.len();
+    into.resize(i + j, 0);
+    let mut k = into.len();
+    while j > 0 {
+        k -= 1;
+        if i > 0 && into[i - 1] > more[j - 1] {
+            i -= 1;
+            into[k] = into[i];
+        } else {
+            j -= 1;
+            into[k] = more[j];
+        }
+    }
+}
+
 impl<'d> Validator<'d> {
     /// Tallies a plan and prepares its validation.
     pub fn new(
@@ -98,8 +179,16 @@ impl<'d> Validator<'d> {
             memberships,
             plan.regions.len(),
         );
+        let claims = &plan.claims;
+        let shapes = RegionShapes::recount(&data.tracts.graph, &members, |t, r| {
+            claims[t as usize].binary_search(&r).is_ok()
+        });
         Ok(Self {
             region_findings: vec![None; plan.regions.len()],
+            coverage: Coverage::new(data, &plan.claims),
+            shapes,
+            town_findings: None,
+            stale_towns: Vec::new(),
             data,
             rules,
             need,
@@ -150,24 +239,47 @@ impl<'d> Validator<'d> {
     }
 
     /// Gives tracts to one HEC (or none), dropping their other claims, and
-    /// updates the tallies incrementally.
+    /// updates the tallies and the HECs' tract lists incrementally: the
+    /// cost is the tracts moved and the HECs they touch, not the state.
     pub fn assign(&mut self, tracts: &[UnitId], region: Option<RegionId>) {
         let mut touched: Vec<RegionId> = region.into_iter().collect();
+        let mut added: Vec<UnitId> = Vec::new();
+        let graph = &self.data.tracts.graph;
+        let claims = &mut self.plan.claims;
         for &t in tracts {
-            let old = std::mem::take(&mut self.plan.claims[t as usize]);
+            let old = std::mem::take(&mut claims[t as usize]);
             for &r in &old {
                 self.tallies.remove_unit(t, r);
+                self.shapes
+                    .left(graph, t, r, |u| claims[u as usize].contains(&r));
                 touched.push(r);
             }
             if let Some(r) = region {
                 self.tallies.add_unit(t, r);
-                self.plan.claims[t as usize].push(r);
+                claims[t as usize].push(r);
+                self.shapes
+                    .joined(graph, t, r, |u| claims[u as usize].contains(&r));
+                if !old.contains(&r) {
+                    added.push(t);
+                }
             }
+            let now = claims[t as usize].len();
+            self.coverage.claims_changed(t, old.len(), now);
+            self.stale_towns
+                .push(self.data.nesting.tract_town[t as usize]);
         }
         touched.sort_unstable();
         touched.dedup();
+        added.sort_unstable();
+        added.dedup();
         for r in touched {
-            self.refresh_members(r);
+            let claims = &self.plan.claims;
+            let members = &mut self.members[r as usize];
+            members.retain(|&t| claims[t as usize].contains(&r));
+            if Some(r) == region {
+                // Tracts it did not hold before: none is in the list yet.
+                merge_sorted(members, &added);
+            }
             self.region_findings[r as usize] = None;
         }
         // Drawn polygons no longer describe a plan that was edited.
@@ -180,22 +292,22 @@ impl<'d> Validator<'d> {
         self.assign(&tracts, region);
     }
 
-    fn refresh_members(&mut self, region: RegionId) {
-        let claims = &self.plan.claims;
-        self.members[region as usize] = (0..claims.len() as UnitId)
-            .filter(|&t| claims[t as usize].binary_search(&region).is_ok())
-            .collect();
-    }
-
     fn context(&self) -> Context<'_> {
         Context {
             data: self.data,
             rules: &self.rules,
             plan: &self.plan,
-            scope: self.plan.effective_scope(self.data),
+            scope: self
+                .plan
+                .scope_given(self.coverage.claimed_people, self.coverage.total_people),
             need: &self.need,
             members: &self.members,
             tallies: &self.tallies,
+            people: &self.coverage.people,
+            shapes: &self.shapes,
+            unclaimed_tracts: self.coverage.unclaimed,
+            overlapped_tracts: self.coverage.overlapped,
+            enclosed: Default::default(),
             polygons: self.polygons.as_ref(),
         }
     }
@@ -206,6 +318,14 @@ impl<'d> Validator<'d> {
             .filter(|&r| self.region_findings[r as usize].is_none())
             .collect();
         for r in stale {
+            let claims = &self.plan.claims;
+            self.shapes.settle(
+                r,
+                &self.data.tracts.graph,
+                self.data.tract_hull_points(),
+                &self.members[r as usize],
+                |u| claims[u as usize].binary_search(&r).is_ok(),
+            );
             let findings = {
                 let ctx = self.context();
                 REGION_RULES
@@ -217,14 +337,54 @@ impl<'d> Validator<'d> {
         }
     }
 
+    /// Runs the per-town plan rules for the towns whose tracts moved (for
+    /// every town the first time).
+    fn refresh_towns(&mut self) {
+        let mut stale = std::mem::take(&mut self.stale_towns);
+        let cached = self.town_findings.take();
+        let ctx = self.context();
+        let fresh = match cached {
+            None => PLAN_RULES
+                .iter()
+                .map(|rule| {
+                    (0..ctx.data.towns.units.len() as UnitId)
+                        .map(|town| (town, rule.run_town(&ctx, town)))
+                        .filter(|(_, found)| !found.is_empty())
+                        .collect()
+                })
+                .collect(),
+            Some(mut cache) => {
+                stale.sort_unstable();
+                stale.dedup();
+                for (rule, by_town) in PLAN_RULES.iter().zip(cache.iter_mut()) {
+                    for &town in &stale {
+                        let found = rule.run_town(&ctx, town);
+                        if found.is_empty() {
+                            by_town.remove(&town);
+                        } else {
+                            by_town.insert(town, found);
+                        }
+                    }
+                }
+                cache
+            }
+        };
+        self.town_findings = Some(fresh);
+    }
+
     /// Every finding: plan rules, then each HEC's, in registry order.
     pub fn findings(&mut self) -> Vec<Finding> {
         self.refresh_regions();
+        self.refresh_towns();
         let ctx = self.context();
-        let mut findings: Vec<Finding> = PLAN_RULES
-            .iter()
-            .flat_map(|rule| run_guarded(rule.key, None, || (rule.check)(&ctx)))
-            .collect();
+        let town_findings = self.town_findings.as_ref().expect("refreshed above");
+        let mut findings: Vec<Finding> = Vec::new();
+        for (rule, by_town) in PLAN_RULES.iter().zip(town_findings) {
+            match rule.check {
+                PlanCheck::Whole(_) => findings.extend(rule.run(&ctx)),
+                PlanCheck::PerTown(_) => findings.extend(by_town.values().flatten().cloned()),
+            }
+        }
         for cached in self.region_findings.iter().flatten() {
             findings.extend(cached.iter().cloned());
         }

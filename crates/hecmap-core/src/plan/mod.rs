@@ -157,10 +157,15 @@ pub struct Plan {
     pub regions: Vec<RegionInfo>,
     /// For each tract, the HECs claiming it, sorted. Most tracts have one;
     /// none is a gap; two or more is an overlap.
-    pub claims: Vec<Vec<RegionId>>,
+    pub claims: Vec<Claims>,
     /// Town (id) -> why the plan splits it.
     pub split_reasons: BTreeMap<UnitId, String>,
 }
+
+/// The HECs claiming one tract, sorted: held inline up to two (so that
+/// asking whether an HEC holds a tract reads one place in memory, and a
+/// million tracts need no allocation each).
+pub type Claims = smallvec::SmallVec<[RegionId; 2]>;
 
 /// A problem with the plan's input; names the source and the row/feature.
 #[derive(Debug, thiserror::Error)]
@@ -204,7 +209,7 @@ impl Plan {
             level,
             scope: PlanScope::Auto,
             regions: Vec::new(),
-            claims: vec![Vec::new(); tracts],
+            claims: vec![Claims::new(); tracts],
             split_reasons: BTreeMap::new(),
         }
     }
@@ -272,7 +277,15 @@ impl Plan {
             .filter(|&t| !self.claims[t].is_empty())
             .map(value)
             .sum();
-        if self.regions.len() >= 2 && claimed * 2.0 >= total {
+        self.scope_given(claimed, total)
+    }
+
+    /// The effective scope when `claimed` of the state's `total` people
+    /// are in some HEC: statewide when two HECs or more claim at least half.
+    pub fn scope_given(&self, claimed: f64, total: f64) -> PlanScope {
+        if self.scope != PlanScope::Auto {
+            self.scope
+        } else if self.regions.len() >= 2 && claimed * 2.0 >= total {
             PlanScope::Statewide
         } else {
             PlanScope::Partial

@@ -6,37 +6,42 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Context, Figures, Finding, PlanRule, RegionRule, RuleId, Severity, abbreviate};
+use super::{
+    Context, Details, Figures, Finding, PlanCheck, PlanRule, RegionRule, RuleId, Severity, abbreviate,
+};
 use crate::compactness;
+use crate::dataset::Dataset;
 use crate::graph::EdgeKind;
 use crate::measures::{Measure, keys};
 use crate::plan::RegionId;
 use crate::plan::polygons::PieceKind;
 use crate::plan::{PlanScope, Waivable, WaiverStatus};
+use crate::shape;
 use crate::units::UnitId;
 use crate::unitset;
+use geo::Coord;
 
 /// Rules over the whole plan, in report order.
 pub const PLAN_RULES: &[PlanRule] = &[
     PlanRule {
         key: RuleId::CoverageGap,
         version: 1,
-        check: gaps,
+        check: PlanCheck::Whole(gaps),
     },
     PlanRule {
         key: RuleId::CoverageOverlap,
         version: 1,
-        check: overlaps,
+        check: PlanCheck::Whole(overlaps),
     },
     PlanRule {
         key: RuleId::CountRegions,
         version: 1,
-        check: region_count,
+        check: PlanCheck::Whole(region_count),
     },
     PlanRule {
         key: RuleId::TownSplit,
         version: 1,
-        check: town_splits,
+        check: PlanCheck::PerTown(town_split),
     },
 ];
 
@@ -97,18 +102,29 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Tracts as GEOIDs with names and people, for details.
-fn tract_rows(ctx: &Context, tracts: &[UnitId]) -> serde_json::Value {
-    let units = &ctx.data.tracts.units;
+fn tract_rows(data: &Dataset, tracts: &[UnitId]) -> serde_json::Value {
+    let units = &data.tracts.units;
     tracts
         .iter()
         .map(|&t| {
             json!({
                 "geoid": units.geoid[t as usize],
                 "name": units.name[t as usize],
-                "population": ctx.population_of(&[t]),
+                "population": unitset::population_of(&data.tracts.attributes, &[t]),
             })
         })
         .collect()
+}
+
+/// Details holding `figures` (made now) and the rows of `tracts` (rendered
+/// when asked for) under the key "tracts".
+fn with_tract_rows(figures: serde_json::Value, tracts: &[UnitId]) -> Details {
+    let tracts = tracts.to_vec();
+    Details::later(move |data| {
+        let mut details = figures.clone();
+        details["tracts"] = tract_rows(data, &tracts);
+        details
+    })
 }
 
 fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
@@ -116,7 +132,11 @@ fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
         return Ok(Vec::new());
     }
     let claims = &ctx.plan.claims;
-    let pieces = unitset::unclaimed_components(&ctx.data.tracts.graph, claims);
+    let pieces = if ctx.unclaimed_tracts > 0 {
+        unitset::unclaimed_components(&ctx.data.tracts.graph, claims)
+    } else {
+        Vec::new()
+    };
     let mut findings: Vec<Finding> = pieces
         .into_iter()
         .map(|tracts| {
@@ -136,7 +156,7 @@ fn gaps(ctx: &Context) -> Result<Vec<Finding>, String> {
                 measured: Some(people),
                 limit: Some(0.0),
                 unit: "people",
-                details: json!({ "whole_towns": whole, "tracts": tract_rows(ctx, &tracts) }),
+                details: with_tract_rows(json!({ "whole_towns": whole }), &tracts),
                 message: format!(
                     "{} in {} ({} people) {} in no HEC.",
                     plural(tracts.len(), "tract", "tracts"),
@@ -194,7 +214,7 @@ fn polygon_pieces(ctx: &Context, kind: PieceKind) -> Vec<Finding> {
                     "kind": kind, "area_m2": p.area_m2, "width_m": p.width_m, "sliver": p.sliver,
                     "people_estimate": p.people, "bbox": p.bbox,
                     "people_method": "area-weighted share of each touched tract's population (estimate)",
-                }),
+                }).into(),
                 ..Finding::new(
                     rule,
                     severity,
@@ -214,7 +234,12 @@ fn polygon_pieces(ctx: &Context, kind: PieceKind) -> Vec<Finding> {
 
 fn overlaps(ctx: &Context) -> Result<Vec<Finding>, String> {
     let mut by_claimants: BTreeMap<&[RegionId], Vec<UnitId>> = BTreeMap::new();
-    for (t, claims) in ctx.plan.claims.iter().enumerate() {
+    let claims_of_all = if ctx.overlapped_tracts > 0 {
+        ctx.plan.claims.as_slice()
+    } else {
+        &[]
+    };
+    for (t, claims) in claims_of_all.iter().enumerate() {
         if claims.len() > 1 {
             by_claimants
                 .entry(claims.as_slice())
@@ -234,7 +259,7 @@ fn overlaps(ctx: &Context) -> Result<Vec<Finding>, String> {
                 measured: Some(people),
                 limit: Some(0.0),
                 unit: "people",
-                details: json!({ "claimed_by": names, "tracts": tract_rows(ctx, &tracts) }),
+                details: with_tract_rows(json!({ "claimed_by": names }), &tracts),
                 message: format!(
                     "{} claimed by {}: {} in {} ({} people at stake).",
                     plural(names.len(), "HEC", "HECs"),
@@ -270,7 +295,7 @@ fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
         measured: Some(n as f64),
         limit: Some(limit as f64),
         unit: "HECs",
-        details: json!({ "min": limits.min, "max": limits.max }),
+        details: json!({ "min": limits.min, "max": limits.max }).into(),
         ..Finding::new(
             RuleId::CountRegions,
             Severity::Error,
@@ -282,65 +307,63 @@ fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
     }])
 }
 
-fn town_splits(ctx: &Context) -> Result<Vec<Finding>, String> {
-    let mut findings = Vec::new();
-    for (town, tracts) in ctx.data.nesting.town_tracts.iter().enumerate() {
-        // Divided land: the town's claimed tracts do not all have the same
-        // claimants (two HECs claiming all of it is an overlap, not a split).
-        let mut claim_sets = tracts
-            .iter()
-            .map(|&t| ctx.plan.claims[t as usize].as_slice())
-            .filter(|c| !c.is_empty());
-        let Some(first) = claim_sets.next() else {
-            continue;
-        };
-        if claim_sets.all(|c| c == first) {
-            continue;
-        }
-        let mut people: BTreeMap<RegionId, f64> = BTreeMap::new();
-        for &t in tracts {
-            for &r in &ctx.plan.claims[t as usize] {
-                *people.entry(r).or_default() += ctx.population_of(&[t]);
-            }
-        }
-        let town = town as UnitId;
-        let mut holders: Vec<(RegionId, f64)> = people.into_iter().collect();
-        holders.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let total: f64 = ctx.population_of(tracts);
-        let shares: Vec<String> = holders
-            .iter()
-            .map(|(r, p)| format!("{} {:.0}%", ctx.region_name(*r), 100.0 * p / total.max(1.0)))
-            .collect();
-        let reason = ctx.plan.split_reasons.get(&town);
-        let (severity, why) = match reason {
-            Some(reason) if !reason.is_empty() => {
-                (Severity::Info, format!(" Reason given: {reason}"))
-            }
-            _ => (
-                ctx.rules.town_split.severity,
-                " No reason was given.".to_string(),
-            ),
-        };
-        findings.push(Finding {
-            region: Some(holders[0].0),
-            others: holders[1..].iter().map(|h| h.0).collect(),
-            tracts: tracts.clone(),
-            towns: vec![town],
-            measured: Some(holders.len() as f64),
-            limit: Some(1.0),
-            unit: "HECs",
-            details: json!({
-                "shares": holders.iter().map(|(r, p)| json!({"hec": ctx.region_name(*r), "population": p})).collect::<Vec<_>>(),
-                "reason": reason,
-            }),
-            ..Finding::new(
-                RuleId::TownSplit,
-                severity,
-                format!("{} is split between {}.{why}", ctx.town_name(town), shares.join(", ")),
-            )
-        });
+fn town_split(ctx: &Context, town: UnitId) -> Result<Vec<Finding>, String> {
+    let tracts = &ctx.data.nesting.town_tracts[town as usize];
+    // Divided land: the town's claimed tracts do not all have the same
+    // claimants (two HECs claiming all of it is an overlap, not a split).
+    let mut claim_sets = tracts
+        .iter()
+        .map(|&t| ctx.plan.claims[t as usize].as_slice())
+        .filter(|c| !c.is_empty());
+    let Some(first) = claim_sets.next() else {
+        return Ok(Vec::new());
+    };
+    if claim_sets.all(|c| c == first) {
+        return Ok(Vec::new());
     }
-    Ok(findings)
+    let mut people: BTreeMap<RegionId, f64> = BTreeMap::new();
+    for &t in tracts {
+        for &r in &ctx.plan.claims[t as usize] {
+            *people.entry(r).or_default() += ctx.population_of(&[t]);
+        }
+    }
+    let mut holders: Vec<(RegionId, f64)> = people.into_iter().collect();
+    holders.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let total: f64 = ctx.population_of(tracts);
+    let shares: Vec<String> = holders
+        .iter()
+        .map(|(r, p)| format!("{} {:.0}%", ctx.region_name(*r), 100.0 * p / total.max(1.0)))
+        .collect();
+    let reason = ctx.plan.split_reasons.get(&town);
+    let (severity, why) = match reason {
+        Some(reason) if !reason.is_empty() => (Severity::Info, format!(" Reason given: {reason}")),
+        _ => (
+            ctx.rules.town_split.severity,
+            " No reason was given.".to_string(),
+        ),
+    };
+    Ok(vec![Finding {
+        region: Some(holders[0].0),
+        others: holders[1..].iter().map(|h| h.0).collect(),
+        tracts: tracts.clone(),
+        towns: vec![town],
+        measured: Some(holders.len() as f64),
+        limit: Some(1.0),
+        unit: "HECs",
+        details: json!({
+            "shares": holders.iter().map(|(r, p)| json!({"hec": ctx.region_name(*r), "population": p})).collect::<Vec<_>>(),
+            "reason": reason,
+        }).into(),
+        ..Finding::new(
+            RuleId::TownSplit,
+            severity,
+            format!(
+                "{} is split between {}.{why}",
+                ctx.town_name(town),
+                shares.join(", ")
+            ),
+        )
+    }])
 }
 
 /// A floor on a summed measure of an HEC (in the measure's unit).
@@ -419,21 +442,24 @@ fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
     }
     let severity = ctx.error_unless_waived(region, Waivable::Contiguity);
     let detached: Vec<UnitId> = pieces[1..].iter().flatten().copied().collect();
-    let described: Vec<serde_json::Value> = pieces
-        .iter()
-        .map(|p| json!({ "tracts": p.len(), "towns": ctx.town_list(p), "population": ctx.population_of(p),
-                         "geoids": p.iter().map(|&t| &ctx.data.tracts.units.geoid[t as usize]).collect::<Vec<_>>() }))
-        .collect();
-    let parts: Vec<String> = pieces
-        .iter()
-        .map(|p| {
-            format!(
-                "{} ({} people)",
-                ctx.town_list(p),
-                fmt_people(ctx.population_of(p))
-            )
-        })
-        .collect();
+    let mut described = Vec::with_capacity(pieces.len());
+    let mut parts = Vec::with_capacity(pieces.len());
+    for p in &pieces {
+        let (towns, people) = (ctx.town_list(p), ctx.population_of(p));
+        parts.push(format!("{towns} ({} people)", fmt_people(people)));
+        described.push((p.clone(), towns, people));
+    }
+    let details = Details::later(move |data| {
+        let geoids = &data.tracts.units.geoid;
+        let pieces: Vec<serde_json::Value> = described
+            .iter()
+            .map(|(p, towns, people)| {
+                let ids: Vec<&str> = p.iter().map(|&t| geoids[t as usize].as_str()).collect();
+                json!({ "tracts": p.len(), "towns": towns, "population": people, "geoids": ids })
+            })
+            .collect();
+        json!({ "pieces": pieces })
+    });
     let note = if severity == Severity::Waived {
         " Waived: rural HEC with a waiver."
     } else {
@@ -446,7 +472,7 @@ fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
         measured: Some(pieces.len() as f64),
         limit: Some(1.0),
         unit: "pieces",
-        details: json!({ "pieces": described }),
+        details,
         ..Finding::new(
             RuleId::Contiguity,
             severity,
@@ -518,32 +544,28 @@ fn waiver(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
         measured: Some(density),
         limit: Some(limit),
         unit: "people/km2",
-        details: json!({ "waiver": w, "rural": density < limit }),
+        details: json!({ "waiver": w, "rural": density < limit }).into(),
         ..Finding::new(RuleId::Waiver, severity, message)
     }])
 }
 
 /// Pieces of land outside an HEC that the HEC wholly surrounds: connected
 /// sets of non-member tracts none of which touches the state's edge.
+/// Found once per HEC and context, for both rules that ask.
 fn enclosed_pieces(ctx: &Context, region: RegionId) -> Vec<Vec<UnitId>> {
-    let members = &ctx.members[region as usize];
-    if members.is_empty() {
-        return Vec::new();
+    let find = || {
+        let graph = &ctx.data.tracts.graph;
+        // Only complements next to the HEC can be enclosed by it: start there.
+        let starts = ctx.members[region as usize]
+            .iter()
+            .flat_map(|&t| graph.neighbours(t).iter().map(|e| e.to));
+        graph.enclosed_pieces(starts, |t| !ctx.is_member(region, t))
+    };
+    match ctx.enclosed.get() {
+        Some((r, pieces)) if *r == region => pieces.clone(),
+        Some(_) => find(),
+        None => ctx.enclosed.get_or_init(|| (region, find())).1.clone(),
     }
-    let graph = &ctx.data.tracts.graph;
-    // Only complements next to the HEC can be enclosed by it: start there.
-    let mut starts: Vec<UnitId> = members
-        .iter()
-        .flat_map(|&t| graph.neighbours(t).iter().map(|e| e.to))
-        .filter(|&t| !ctx.is_member(region, t))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
-    graph
-        .components(starts, |t| !ctx.is_member(region, t), false)
-        .into_iter()
-        .filter(|piece| piece.iter().all(|&t| graph.border_m(t) < 1.0))
-        .collect()
 }
 
 fn enclaves(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
@@ -556,7 +578,7 @@ fn enclaves(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
                 towns: ctx.towns_of(&tracts),
                 measured: Some(people),
                 unit: "people",
-                details: json!({ "tracts": tract_rows(ctx, &tracts) }),
+                details: with_tract_rows(json!({}), &tracts),
                 message: format!(
                     "{} wholly surrounds {} in {} ({} people) that belong to another HEC or to none.",
                     ctx.region_name(region),
@@ -660,19 +682,41 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
     let kept_poverty = ctx
         .mean(region, Measure::ShareBelow200PctFpl)
         .unwrap_or(0.0);
-    let rows: Vec<serde_json::Value> = left_out
+    // Per tract: who, why, and the figures that made it high need.
+    let rows: Vec<(UnitId, &str, Option<f64>, Option<f64>)> = left_out
         .iter()
         .map(|&(t, why)| {
-            json!({
-                "geoid": ctx.data.tracts.units.geoid[t as usize],
-                "name": ctx.data.tracts.units.name[t as usize],
-                "population": ctx.population_of(&[t]),
-                "need_percentile": ctx.need.percentile[t as usize],
-                "share_below_200pct_fpl": poverty.and_then(|p| attrs.value(p, t)),
-                "why": why,
-            })
+            let share = poverty.and_then(|p| attrs.value(p, t));
+            (t, why, ctx.need.percentile[t as usize], share)
         })
         .collect();
+    let figures = json!({
+        "left_out_population": people,
+        "left_out_share_below_200pct_fpl": out_poverty,
+        "kept_need_percentile": kept_need,
+        "kept_share_below_200pct_fpl": kept_poverty,
+    });
+    let details = Details::later(move |data| {
+        let units = &data.tracts.units;
+        let left_out: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|&(t, why, need, share)| {
+                json!({
+                    "geoid": units.geoid[t as usize],
+                    "name": units.name[t as usize],
+                    "population": unitset::population_of(&data.tracts.attributes, &[t]),
+                    "need_percentile": need,
+                    "share_below_200pct_fpl": share,
+                    "why": why,
+                })
+            })
+            .collect();
+        let mut details = json!({ "left_out": left_out });
+        for (key, value) in figures.as_object().expect("an object") {
+            details[key] = value.clone();
+        }
+        details
+    });
     let names: Vec<&str> = left_out
         .iter()
         .map(|(t, _)| ctx.data.tracts.units.name[*t as usize].as_str())
@@ -683,13 +727,7 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
         measured: Some(out_need),
         limit: Some(ctx.rules.need.high_need_percentile),
         unit: "need percentile",
-        details: json!({
-            "left_out": rows,
-            "left_out_population": people,
-            "left_out_share_below_200pct_fpl": out_poverty,
-            "kept_need_percentile": kept_need,
-            "kept_share_below_200pct_fpl": kept_poverty,
-        }),
+        details,
         message: format!(
             "{} leaves out {} high-need {} ({}; {} people, need percentile {:.0}, {:.0}% below 200% of poverty) on its edge or in its holes, while what it keeps averages percentile {:.0} and {:.0}% below 200% of poverty.",
             ctx.region_name(region),
@@ -711,41 +749,28 @@ fn cherry_picking(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, Strin
     }])
 }
 
-/// A region's perimeter from the graph: its units' state border plus the
-/// boundary they share with units outside it.
-pub fn region_perimeter(ctx: &Context, region: RegionId) -> f64 {
-    let graph = &ctx.data.tracts.graph;
-    ctx.members[region as usize]
-        .iter()
-        .map(|&t| {
-            graph.border_m(t)
-                + graph
-                    .neighbours(t)
-                    .iter()
-                    .filter(|e| !ctx.is_member(region, e.to))
-                    .map(|e| e.shared_m)
-                    .sum::<f64>()
-        })
-        .sum()
-}
-
 fn compactness_scores(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
     let members = &ctx.members[region as usize];
     if members.is_empty() {
         return Ok(Vec::new());
     }
-    let hulls = ctx.data.tract_hull_points();
-    let points = members
-        .iter()
-        .flat_map(|&t| hulls[t as usize].iter().copied())
-        .collect();
+    let graph = &ctx.data.tracts.graph;
+    let is_member = |t: UnitId| ctx.is_member(region, t);
+    // The validator keeps the hull up to date; without it, from scratch.
+    let hull: Vec<Coord> = match ctx.shapes.hull(region) {
+        Some(hull) => hull.iter().map(|p| p.0).collect(),
+        None => shape::hull_of(graph, ctx.data.tract_hull_points(), members, is_member)
+            .into_iter()
+            .map(|p| p.0)
+            .collect(),
+    };
     let area = ctx.total(region, Measure::AreaM2);
-    let scores = compactness::compactness(area, region_perimeter(ctx, region), points);
+    let scores = compactness::scores(area, ctx.shapes.perimeter(region), &hull);
     Ok(vec![Finding {
         region: Some(region),
         measured: Some(scores.polsby_popper),
         unit: "Polsby-Popper",
-        details: json!(scores),
+        details: json!(scores).into(),
         figures: Some(Figures::Compactness(scores)),
         ..Finding::new(
             RuleId::Compactness,

@@ -10,6 +10,7 @@ pub mod config;
 use serde::Serialize;
 
 pub use checks::{PLAN_RULES, REGION_RULES};
+
 pub use config::{RulesConfig, RulesError};
 
 use crate::compactness::Compactness;
@@ -18,6 +19,7 @@ use crate::measures::{Aggregation, Measure};
 use crate::need::NeedIndex;
 use crate::plan::RegionId;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waivable, WaiverStatus};
+use crate::shape::RegionShapes;
 use crate::tally::MeasureTallies;
 use crate::units::UnitId;
 use crate::unitset;
@@ -151,6 +153,95 @@ pub enum Severity {
     Info,
 }
 
+/// A finding's rule-specific figures, as JSON: given when the finding is
+/// made (small figures), or rendered on first ask from what the rule kept
+/// (per-tract rows, pieces with their GEOIDs), so that a validator that
+/// only wants verdicts, as a solver or an ensemble does move after move,
+/// never builds them. [`Validator::report`] renders them all. Shared, not
+/// copied: a validator hands out its cached findings on every move.
+///
+/// Rendering reads only the dataset: whatever depends on the plan is
+/// captured when the finding is made, so details rendered after later
+/// moves still describe the plan the finding was about. Until rendered, a
+/// deferred finding's details read as `null`.
+///
+/// [`Validator::report`]: crate::validate::Validator::report
+#[derive(Clone, Default)]
+pub struct Details(std::sync::Arc<DetailsCell>);
+
+type Render = dyn Fn(&Dataset) -> serde_json::Value + Send + Sync;
+
+#[derive(Default)]
+struct DetailsCell {
+    value: std::sync::OnceLock<serde_json::Value>,
+    render: Option<Box<Render>>,
+}
+
+impl Details {
+    /// Details rendered from the dataset when first asked for.
+    pub fn later(render: impl Fn(&Dataset) -> serde_json::Value + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(DetailsCell {
+            value: std::sync::OnceLock::new(),
+            render: Some(Box::new(render)),
+        }))
+    }
+
+    /// Renders deferred details (once; a panic renders as a note saying so).
+    pub fn render(&self, data: &Dataset) {
+        let cell = &self.0;
+        if let Some(render) = &cell.render {
+            cell.value.get_or_init(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(data)))
+                    .unwrap_or_else(|_| serde_json::json!({ "error": "details could not be computed" }))
+            });
+        }
+    }
+
+    /// The details, if given or rendered.
+    pub fn get(&self) -> Option<&serde_json::Value> {
+        self.0.value.get()
+    }
+}
+
+impl From<serde_json::Value> for Details {
+    fn from(value: serde_json::Value) -> Self {
+        Self(std::sync::Arc::new(DetailsCell {
+            value: value.into(),
+            render: None,
+        }))
+    }
+}
+
+impl std::ops::Deref for Details {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        static NULL: serde_json::Value = serde_json::Value::Null;
+        self.get().unwrap_or(&NULL)
+    }
+}
+
+impl PartialEq for Details {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Details {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.get() {
+            Some(value) => value.fmt(f),
+            None => f.write_str("<details not rendered>"),
+        }
+    }
+}
+
+impl Serialize for Details {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value: &serde_json::Value = self;
+        value.serialize(s)
+    }
+}
+
 /// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -175,7 +266,7 @@ pub struct Finding {
     /// A sentence a person understands.
     pub message: String,
     /// Rule-specific figures.
-    pub details: serde_json::Value,
+    pub details: Details,
     /// The same figures typed, where the report needs them.
     #[serde(skip)]
     pub figures: Option<Figures>,
@@ -197,7 +288,7 @@ impl Finding {
             unit: "",
             estimate: false,
             message,
-            details: serde_json::Value::Null,
+            details: Details::default(),
             figures: None,
         }
     }
@@ -214,6 +305,16 @@ pub struct Context<'a> {
     pub members: &'a [Vec<UnitId>],
     /// Per-HEC tallies of every [`Measure`].
     pub tallies: &'a MeasureTallies,
+    /// People per tract (2020 Census; missing as 0), read once.
+    pub people: &'a [f64],
+    /// Each HEC's perimeter and (when settled) hull.
+    pub shapes: &'a RegionShapes,
+    /// How many tracts no HEC claims, and how many two or more claim.
+    pub unclaimed_tracts: usize,
+    pub overlapped_tracts: usize,
+    /// The land the last HEC asked about wholly surrounds, kept for the
+    /// rules that follow (enclaves, then cherry-picking); start empty.
+    pub enclosed: std::cell::OnceCell<(RegionId, Vec<Vec<UnitId>>)>,
     pub polygons: Option<&'a PolygonResolution>,
 }
 
@@ -257,9 +358,9 @@ impl<'a> Context<'a> {
         &self.data.towns.units.name[town as usize]
     }
 
-    /// People in a set of tracts ([`unitset::population_of`]).
+    /// People in a set of tracts (as [`unitset::population_of`]).
     pub fn population_of(&self, tracts: &[UnitId]) -> f64 {
-        unitset::population_of(&self.data.tracts.attributes, tracts)
+        tracts.iter().map(|&t| self.people[t as usize]).sum()
     }
 
     /// The towns of a set of tracts, sorted ([`unitset::towns_of`]).
@@ -328,7 +429,38 @@ pub fn abbreviate(names: &[&str], max: usize) -> String {
 pub struct PlanRule {
     pub key: RuleId,
     pub version: u32,
-    pub check: fn(&Context) -> Result<Vec<Finding>, String>,
+    pub check: PlanCheck,
+}
+
+/// How a plan rule looks at the plan.
+#[derive(Clone, Copy)]
+pub enum PlanCheck {
+    /// At all of it at once.
+    Whole(fn(&Context) -> Result<Vec<Finding>, String>),
+    /// One town at a time: a town's findings depend only on who claims its
+    /// tracts, so a validator re-checks only the towns a move touched.
+    PerTown(fn(&Context, UnitId) -> Result<Vec<Finding>, String>),
+}
+
+impl PlanRule {
+    /// Every finding of the rule over the whole plan, a failure included.
+    pub fn run(&self, ctx: &Context) -> Vec<Finding> {
+        match self.check {
+            PlanCheck::Whole(check) => run_guarded(self.key, None, || check(ctx)),
+            PlanCheck::PerTown(_) => (0..ctx.data.towns.units.len() as UnitId)
+                .flat_map(|town| self.run_town(ctx, town))
+                .collect(),
+        }
+    }
+
+    /// The findings of a per-town rule for one town (none for a rule over
+    /// the whole plan).
+    pub fn run_town(&self, ctx: &Context, town: UnitId) -> Vec<Finding> {
+        match self.check {
+            PlanCheck::Whole(_) => Vec::new(),
+            PlanCheck::PerTown(check) => run_guarded(self.key, None, || check(ctx, town)),
+        }
+    }
 }
 
 /// A check of one HEC.

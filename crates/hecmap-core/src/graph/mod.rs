@@ -35,7 +35,10 @@ use rstar::{AABB, RTree, RTreeObject};
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Bbox, VertexKey, vertex_key};
+
+mod search;
 use crate::units::UnitId;
+pub use search::EDGE_MIN_M;
 
 /// How neighbours are found.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -84,6 +87,8 @@ pub struct AdjacencyGraph {
     edges: Vec<Edge>,
     border_m: Vec<f64>,
     perimeter_m: Vec<f64>,
+    /// Steps from each unit to the state's edge ([`AdjacencyGraph::hops_to_edge`]).
+    hops_to_edge: Vec<u32>,
 }
 
 /// Quantised endpoints of a segment in the source CRS ([`vertex_key`]:
@@ -201,12 +206,15 @@ impl AdjacencyGraph {
             edges.extend(list);
             offsets.push(edges.len() as u32);
         }
-        Self {
+        let mut graph = Self {
             offsets,
             edges,
             border_m,
             perimeter_m,
-        }
+            hops_to_edge: Vec::new(),
+        };
+        graph.hops_to_edge = search::hops_to_edge(&graph);
+        graph
     }
 
     /// Number of units.
@@ -256,44 +264,6 @@ impl AdjacencyGraph {
     /// Edges of one kind, counted once each.
     pub fn edge_count_of(&self, kind: EdgeKind) -> usize {
         self.edges.iter().filter(|e| e.kind == kind).count() / 2
-    }
-
-    /// The connected pieces of a set of units (given as a membership test),
-    /// each sorted by id, largest first. Water edges connect unless
-    /// `land_only`.
-    pub fn components(
-        &self,
-        units: impl IntoIterator<Item = UnitId>,
-        member: impl Fn(UnitId) -> bool,
-        land_only: bool,
-    ) -> Vec<Vec<UnitId>> {
-        let mut seen = vec![false; self.len()];
-        let mut pieces = Vec::new();
-        let mut stack = Vec::new();
-        for start in units {
-            if seen[start as usize] || !member(start) {
-                continue;
-            }
-            let mut piece = Vec::new();
-            seen[start as usize] = true;
-            stack.push(start);
-            while let Some(u) = stack.pop() {
-                piece.push(u);
-                for e in self.neighbours(u) {
-                    if land_only && e.kind == EdgeKind::Water {
-                        continue;
-                    }
-                    if !seen[e.to as usize] && member(e.to) {
-                        seen[e.to as usize] = true;
-                        stack.push(e.to);
-                    }
-                }
-            }
-            piece.sort_unstable();
-            pieces.push(piece);
-        }
-        pieces.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
-        pieces
     }
 }
 
