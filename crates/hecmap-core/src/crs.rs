@@ -13,7 +13,7 @@
 //! assert!((hartford.y - 2_319_368.74).abs() < 0.5);
 //! ```
 
-use geo::{Coord, MapCoordsInPlace, MultiPolygon};
+use geo::{Coord, CoordsIter, MapCoordsInPlace, MultiPolygon};
 use proj::Proj;
 
 /// Longitude/latitude on WGS 84: the CRS of everything that enters or leaves hecmap.
@@ -75,12 +75,42 @@ impl Reprojector {
         Ok(Coord { x, y })
     }
 
-    /// Transforms every coordinate of a multipolygon in place.
+    /// Transforms every coordinate of a multipolygon in place, in one call
+    /// to PROJ (a call per coordinate costs more than the arithmetic). On
+    /// failure, the error names the first coordinate that cannot be
+    /// transformed, and the geometry is left as it was.
     pub fn multipolygon(&self, geometry: &mut MultiPolygon) -> Result<(), CrsError> {
-        if self.proj.is_none() {
+        let Some(proj) = &self.proj else {
             return Ok(());
+        };
+        let mut coords: Vec<Coord> = geometry.coords_iter().collect();
+        let converted = proj.convert_array(&mut coords).is_ok()
+            && coords.iter().all(|c| c.x.is_finite() && c.y.is_finite());
+        if !converted {
+            // One by one, to say which coordinate failed.
+            return geometry
+                .clone()
+                .try_map_coords_in_place(|c| self.coord(c))
+                .and(Err(self.error(
+                    Coord {
+                        x: f64::NAN,
+                        y: f64::NAN,
+                    },
+                    "the batch failed",
+                )));
         }
-        geometry.try_map_coords_in_place(|c| self.coord(c))
+        // Back in the order read: each polygon's exterior, then its holes.
+        let mut next = coords.into_iter();
+        let mut write = |ring: &mut geo::LineString| {
+            for c in &mut ring.0 {
+                *c = next.next().expect("as many as read");
+            }
+        };
+        for polygon in &mut geometry.0 {
+            polygon.exterior_mut(&mut write);
+            polygon.interiors_mut(|rings| rings.iter_mut().for_each(&mut write));
+        }
+        Ok(())
     }
 
     fn error(&self, c: Coord, reason: impl ToString) -> CrsError {

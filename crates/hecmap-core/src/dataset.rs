@@ -7,7 +7,6 @@
 //! afterwards the dataset is read-only and shared by the CLI, the rules and
 //! the server.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -18,12 +17,12 @@ use crate::attributes::Attributes;
 use crate::geoid::{TOWN_DIGITS, TRACT_DIGITS, canonical_code, old_county_name, town_name_key};
 use crate::graph::{AdjacencyGraph, GraphOptions};
 use crate::index::SpatialIndex;
-use crate::join::{JoinReport, join_columns};
+use crate::join::{JoinReport, join_table};
 use crate::manifest::{self, Manifest};
 use crate::medicare;
 use crate::source::{self, VectorLayer};
 use crate::table::CsvTable;
-use crate::units::{Level, UnitId, UnitLayer};
+use crate::units::{FastMap, Level, UnitId, UnitLayer};
 
 use crate::error::{DatasetError, ManifestError};
 use crate::lookup::UnitLookup;
@@ -179,30 +178,42 @@ impl Dataset {
         progress.step("reading tract and town polygons");
         let tract_path = config.path(&manifest.tracts.file);
         let town_path = config.path(&manifest.towns.file);
-        let (tract_layer, town_layer) = std::thread::scope(|s| {
+        let crosswalk_path = config.path(&manifest.crosswalk.file);
+        let regions_path = config.path(&manifest.town_regions.file);
+        let join_specs = manifest.join_specs(&config.dir);
+        // Three readers at once: tract polygons, town polygons, and every
+        // table (problems are reported below in the order of the steps).
+        let (tract_layer, town_layer, tables) = std::thread::scope(|s| {
             let towns = s.spawn(|| source::read_polygons(&town_path));
+            let tables = s.spawn(|| {
+                let mut paths = vec![crosswalk_path.as_path(), regions_path.as_path()];
+                paths.extend(join_specs.iter().map(|spec| spec.path.as_path()));
+                paths.into_iter().map(CsvTable::read).collect::<Vec<_>>()
+            });
             let tracts = source::read_polygons(&tract_path);
-            (tracts, towns.join().expect("town reader panicked"))
+            (
+                tracts,
+                towns.join().expect("town reader panicked"),
+                tables.join().expect("table reader panicked"),
+            )
         });
         let (tract_layer, town_layer) = (tract_layer?, town_layer?);
+        let mut tables = tables.into_iter();
+        let mut next_table = || tables.next().expect("one per path");
 
         progress.step("resolving identifiers");
-        let crosswalk =
-            Crosswalk::read(&config.path(&manifest.crosswalk.file), &manifest.crosswalk)?;
-        let regions = TownRegions::read(
-            &config.path(&manifest.town_regions.file),
-            &manifest.town_regions,
-        )?;
+        let crosswalk = Crosswalk::read(&crosswalk_path, &next_table()?, &manifest.crosswalk)?;
+        let regions = TownRegions::read(&regions_path, &next_table()?, &manifest.town_regions)?;
         let towns = build_towns(&town_layer, &regions, &manifest.towns)?;
-        let tracts = build_tracts(&tract_layer, &crosswalk, &manifest.tracts)?;
+        let tracts = build_tracts(tract_layer, &crosswalk, &manifest.tracts)?;
         let lookup = UnitLookup::of_layers(&tracts, &towns);
         let tract_town = nest(&tracts, &towns, &crosswalk, &lookup)?;
 
         progress.step("joining attribute tables");
         let mut joins = Vec::new();
         let mut attributes = Attributes::new(tracts.len());
-        for spec in manifest.join_specs(&config.dir) {
-            joins.push(join_columns(&spec, &lookup, &mut attributes)?);
+        for spec in &join_specs {
+            joins.push(join_table(&next_table()?, spec, &lookup, &mut attributes)?);
         }
         for (i, ratio) in manifest.derived.iter().enumerate() {
             ratio.insert_into(&mut attributes).map_err(|reason| {
@@ -228,7 +239,7 @@ impl Dataset {
                 &town_tracts_of(&tract_town, towns.len()),
             )?);
         }
-        Self::from_parts_with_progress(
+        Self::assemble(
             DatasetParts {
                 config: config.clone(),
                 town_planning_region: regions.region_per_town_in(&town_layer, &manifest.towns),
@@ -239,6 +250,7 @@ impl Dataset {
                 joins,
                 medicare: medicare_method,
             },
+            lookup,
             progress,
         )
     }
@@ -252,6 +264,17 @@ impl Dataset {
     /// As [`Dataset::from_parts`], reporting its steps.
     pub fn from_parts_with_progress(
         parts: DatasetParts,
+        progress: &dyn Progress,
+    ) -> Result<Self, DatasetError> {
+        let lookup = UnitLookup::of_layers(&parts.tracts, &parts.towns);
+        Self::assemble(parts, lookup, progress)
+    }
+
+    /// The dataset from its parts and the lookup of their layers (built
+    /// once: loading needs it before the parts are whole).
+    fn assemble(
+        parts: DatasetParts,
+        lookup: UnitLookup,
         progress: &dyn Progress,
     ) -> Result<Self, DatasetError> {
         let DatasetParts {
@@ -287,23 +310,23 @@ impl Dataset {
                 towns.len()
             )));
         }
-        let lookup = UnitLookup::of_layers(&tracts, &towns);
         let town_tracts = town_tracts_of(&tract_town, towns.len());
         let town_attrs = tract_attrs.aggregate_to(&town_tracts);
 
         progress.step("indexing and building adjacency graphs");
-        let (tract_graph, town_graph) = std::thread::scope(|s| {
-            let town_graph =
-                s.spawn(|| AdjacencyGraph::build(&towns.geometry, &towns.projected, &config.graph));
+        // The tract graph on one core; the rest (smaller) on the other.
+        let (tract_graph, (town_graph, tract_index, town_index)) = std::thread::scope(|s| {
+            let rest = s.spawn(|| {
+                (
+                    AdjacencyGraph::build(&towns.geometry, &towns.projected, &config.graph),
+                    SpatialIndex::new(&tracts.geometry),
+                    SpatialIndex::new(&towns.geometry),
+                )
+            });
             let tract_graph =
                 AdjacencyGraph::build(&tracts.geometry, &tracts.projected, &config.graph);
-            (
-                tract_graph,
-                town_graph.join().expect("graph builder panicked"),
-            )
+            (tract_graph, rest.join().expect("index builder panicked"))
         });
-        let tract_index = SpatialIndex::new(&tracts.geometry);
-        let town_index = SpatialIndex::new(&towns.geometry);
         let straddles = find_straddles(&tracts, &towns, &town_index, &tract_town);
 
         Ok(Self {
@@ -407,31 +430,34 @@ impl Dataset {
 /// The tract crosswalk: 2020 GEOID -> (2022 GEOID, town name), in file order.
 struct Crosswalk {
     file: PathBuf,
-    rows: HashMap<String, (String, String)>,
+    rows: FastMap<String, (String, String)>,
 }
 
 impl Crosswalk {
-    fn read(path: &Path, spec: &manifest::Crosswalk) -> Result<Self, DatasetError> {
-        let table = CsvTable::read(path)?;
+    fn read(
+        path: &Path,
+        table: &CsvTable,
+        spec: &manifest::Crosswalk,
+    ) -> Result<Self, DatasetError> {
         let (t20, t22, town) = (
             table.column(&spec.tract)?,
             table.column(&spec.tract_2022)?,
             table.column(&spec.town)?,
         );
-        let mut rows = HashMap::new();
-        for r in 0..table.rows.len() {
-            let place = format!("row {}", CsvTable::row_number(r));
+        let mut rows = FastMap::with_capacity_and_hasher(table.len(), Default::default());
+        for r in 0..table.len() {
+            let place = || format!("row {}", CsvTable::row_number(r));
             let code20 = canonical_code(table.text(r, t20), TRACT_DIGITS).ok_or_else(|| {
                 invalid(
                     path,
-                    &place,
+                    place(),
                     format!("{:?} is not a tract GEOID", table.text(r, t20)),
                 )
             })?;
             let code22 = canonical_code(table.text(r, t22), TRACT_DIGITS).ok_or_else(|| {
                 invalid(
                     path,
-                    &place,
+                    place(),
                     format!("{:?} is not a tract GEOID", table.text(r, t22)),
                 )
             })?;
@@ -441,7 +467,7 @@ impl Crosswalk {
             {
                 return Err(invalid(
                     path,
-                    place,
+                    place(),
                     format!("tract {code20} appears twice"),
                 ));
             }
@@ -455,26 +481,28 @@ impl Crosswalk {
 
 /// Town FIPS codes of both vintages and planning regions, by town name.
 struct TownRegions {
-    by_name: HashMap<String, (String, String, String)>,
+    by_name: FastMap<String, (String, String, String)>,
 }
 
 impl TownRegions {
-    fn read(path: &Path, spec: &manifest::TownRegions) -> Result<Self, DatasetError> {
-        let table = CsvTable::read(path)?;
+    fn read(
+        path: &Path,
+        table: &CsvTable,
+        spec: &manifest::TownRegions,
+    ) -> Result<Self, DatasetError> {
         let name = table.column(&spec.town)?;
         let (f20, f22, region) = (
             table.column(&spec.fips_2020)?,
             table.column(&spec.fips_2022)?,
             table.column(&spec.region)?,
         );
-        let mut by_name = HashMap::new();
-        for r in 0..table.rows.len() {
-            let place = format!("row {}", CsvTable::row_number(r));
+        let mut by_name = FastMap::default();
+        for r in 0..table.len() {
             let code = |c: usize| {
                 canonical_code(table.text(r, c), TOWN_DIGITS).ok_or_else(|| {
                     invalid(
                         path,
-                        &place,
+                        format!("row {}", CsvTable::row_number(r)),
                         format!("{:?} is not a town FIPS code", table.text(r, c)),
                     )
                 })
@@ -572,31 +600,37 @@ fn tract_number(geoid: &str) -> String {
 }
 
 fn build_tracts(
-    layer: &VectorLayer,
+    layer: VectorLayer,
     crosswalk: &Crosswalk,
     spec: &manifest::TractLayer,
 ) -> Result<UnitLayer, DatasetError> {
-    let (mut geoid, mut geoid_2022, mut name, mut geometry) = (vec![], vec![], vec![], vec![]);
-    for f in &layer.features {
-        let place = format!("feature {}", f.index);
+    let n = layer.features.len();
+    let (mut geoid, mut geoid_2022, mut name, mut geometry) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for f in layer.features {
+        let place = || format!("feature {}", f.index);
         let raw = property_text(&f.properties, &spec.geoid_properties).ok_or_else(|| {
             invalid(
                 &layer.path,
-                &place,
+                place(),
                 format!("no GEOID property ({})", either_of(&spec.geoid_properties)),
             )
         })?;
         let code = canonical_code(&raw, TRACT_DIGITS).ok_or_else(|| {
             invalid(
                 &layer.path,
-                &place,
+                place(),
                 format!("{raw:?} is not an 11-digit tract GEOID"),
             )
         })?;
         let (code22, town) = crosswalk.rows.get(&code).ok_or_else(|| {
             invalid(
                 &layer.path,
-                &place,
+                place(),
                 format!(
                     "tract {code} is not in the crosswalk {}",
                     crosswalk.file.display()
@@ -606,7 +640,7 @@ fn build_tracts(
         name.push(format!("Tract {}, {}", tract_number(&code), town));
         geoid.push(code);
         geoid_2022.push(code22.clone());
-        geometry.push(f.geometry.clone());
+        geometry.push(f.geometry);
     }
     Ok(UnitLayer::new(
         Level::Tract,

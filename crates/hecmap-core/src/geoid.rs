@@ -23,6 +23,10 @@ pub const TOWN_DIGITS: usize = 10;
 /// zeros restored where a spreadsheet dropped them (also from a number
 /// written as `9003524700.0`). `None` when it is not such a code.
 pub fn canonical_code(raw: &str, width: usize) -> Option<String> {
+    // Most codes come written in full: no searching or formatting for them.
+    if raw.len() == width && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(raw.to_string());
+    }
     let mut s = raw.trim().trim_matches('"').trim();
     if let Some(pos) = s.find("US") {
         s = &s[pos + 2..];

@@ -80,24 +80,24 @@ pub fn join_table(
     let mut report = JoinReport {
         file: table.file.clone(),
         key_column: table.headers[key].clone(),
-        rows: table.rows.len(),
+        rows: table.len(),
         matched: 0,
         unmatched: Vec::new(),
         duplicates: Vec::new(),
         units_without_row: 0,
     };
-    for r in 0..table.rows.len() {
+    for r in 0..table.len() {
         let raw = table.text(r, key);
-        let row = RowRef {
+        let row = || RowRef {
             row: CsvTable::row_number(r),
             key: raw.to_string(),
         };
         let Some(unit) = lookup.unit(spec.level, raw) else {
-            report.unmatched.push(row);
+            report.unmatched.push(row());
             continue;
         };
         if std::mem::replace(&mut seen[unit as usize], true) {
-            report.duplicates.push(row);
+            report.duplicates.push(row());
             continue;
         }
         report.matched += 1;

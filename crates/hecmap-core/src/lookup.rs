@@ -10,16 +10,14 @@
 //! assert_eq!(lookup.town("Hartfrod"), None);
 //! ```
 
-use std::collections::HashMap;
-
 use crate::geoid::{TOWN_DIGITS, TRACT_DIGITS, canonical_code, town_name_key};
-use crate::units::{Level, UnitId, UnitLayer};
+use crate::units::{FastMap, Level, UnitId, UnitLayer};
 
 /// GEOIDs (both vintages) and town names to unit ids.
 #[derive(Debug, Clone, Default)]
 pub struct UnitLookup {
-    tract: HashMap<String, UnitId>,
-    town: HashMap<String, UnitId>,
+    tract: FastMap<String, UnitId>,
+    town: FastMap<String, UnitId>,
 }
 
 impl UnitLookup {
@@ -59,6 +57,10 @@ impl UnitLookup {
 
     /// A tract by 11-digit GEOID of either vintage (leading zero optional).
     pub fn tract(&self, raw: &str) -> Option<UnitId> {
+        // Most GEOIDs come written in full: look them up without a copy.
+        if raw.len() == TRACT_DIGITS && raw.bytes().all(|b| b.is_ascii_digit()) {
+            return self.tract.get(raw).copied();
+        }
         canonical_code(raw, TRACT_DIGITS).and_then(|code| self.tract.get(&code).copied())
     }
 

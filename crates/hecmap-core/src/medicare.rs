@@ -128,7 +128,7 @@ impl MedicareMethod {
             place: row,
             reason,
         };
-        let r = (0..table.rows.len())
+        let r = (0..table.len())
             .find(|&r| {
                 table
                     .text(r, level)

@@ -47,12 +47,13 @@ pub enum TableError {
     Empty { file: String },
 }
 
-/// A CSV table held as strings, with its origin for messages.
+/// A CSV table held as strings, with its origin for messages. Each row is
+/// one record (one allocation for all its cells, not one per cell).
 #[derive(Debug, Clone)]
 pub struct CsvTable {
     pub file: String,
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    rows: Vec<csv::StringRecord>,
 }
 
 /// Cell spellings that mean "no value".
@@ -96,8 +97,7 @@ impl CsvTable {
             .collect();
         let rows = csv
             .records()
-            .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
-            .collect::<Result<Vec<Vec<String>>, _>>()
+            .collect::<Result<Vec<csv::StringRecord>, _>>()
             .map_err(csv_error)?;
         if rows.is_empty() {
             return Err(TableError::Empty {
@@ -135,6 +135,16 @@ impl CsvTable {
             })
     }
 
+    /// Number of data rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there are no data rows (never, for a table that was read).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// The spreadsheet row number of data row `index` (the header is row 1).
     pub fn row_number(index: usize) -> u64 {
         index as u64 + 2
@@ -142,7 +152,7 @@ impl CsvTable {
 
     /// The text of a cell.
     pub fn text(&self, row: usize, column: usize) -> &str {
-        self.rows[row].get(column).map(String::as_str).unwrap_or("")
+        self.rows[row].get(column).unwrap_or("")
     }
 
     /// A numeric cell: `Ok(None)` for a missing value, an error naming the
@@ -150,7 +160,13 @@ impl CsvTable {
     /// (`1,234`) are accepted.
     pub fn number(&self, row: usize, column: usize) -> Result<Option<f64>, TableError> {
         let raw = self.text(row, column);
-        if MISSING.contains(&raw.to_ascii_lowercase().as_str()) {
+        // Most cells are plain numbers: no copy for them.
+        if let Ok(v) = raw.parse::<f64>()
+            && v.is_finite()
+        {
+            return Ok(Some(v));
+        }
+        if MISSING.iter().any(|m| raw.eq_ignore_ascii_case(m)) {
             return Ok(None);
         }
         let cleaned = raw.replace(',', "");

@@ -28,8 +28,6 @@
 //! assert!((g.border_m(0) - 3.0).abs() < 1e-9);
 //! ```
 
-use std::collections::HashMap;
-
 use geo::{Coord, Line, MultiPolygon};
 use rstar::{AABB, RTree, RTreeObject};
 use serde::{Deserialize, Serialize};
@@ -37,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::{Bbox, VertexKey, vertex_key};
 
 mod search;
-use crate::units::UnitId;
+use crate::units::{FastMap, UnitId};
 pub use search::EDGE_MIN_M;
 
 /// How neighbours are found.
@@ -128,7 +126,8 @@ impl AdjacencyGraph {
         // Segments in the order first seen (so that sums, and so every
         // length, are the same from run to run), found by their key.
         let capacity = source.iter().map(count_segments).sum();
-        let mut index: HashMap<SegmentKey, usize> = HashMap::with_capacity(capacity);
+        let mut index: FastMap<SegmentKey, usize> =
+            FastMap::with_capacity_and_hasher(capacity, Default::default());
         let mut segments: Vec<(UnitId, Option<UnitId>, Line)> = Vec::with_capacity(capacity);
         for (unit, (src, met)) in source.iter().zip(metric).enumerate() {
             let unit = unit as UnitId;
@@ -147,7 +146,7 @@ impl AdjacencyGraph {
             }
         }
 
-        let mut pairs: HashMap<(UnitId, UnitId), PairAccumulator> = HashMap::new();
+        let mut pairs: FastMap<(UnitId, UnitId), PairAccumulator> = FastMap::default();
         let mut border_m = vec![0.0; n];
         let mut loose = Vec::new();
         for (first, second, line) in segments {
@@ -169,7 +168,7 @@ impl AdjacencyGraph {
 
     fn from_pairs(
         n: usize,
-        pairs: HashMap<(UnitId, UnitId), PairAccumulator>,
+        pairs: FastMap<(UnitId, UnitId), PairAccumulator>,
         border_m: Vec<f64>,
         perimeter_m: Vec<f64>,
     ) -> Self {
@@ -296,7 +295,7 @@ fn line_length(l: &Line) -> f64 {
 fn match_loose_segments(
     loose: Vec<LooseSegment>,
     options: &GraphOptions,
-    pairs: &mut HashMap<(UnitId, UnitId), PairAccumulator>,
+    pairs: &mut FastMap<(UnitId, UnitId), PairAccumulator>,
     border_m: &mut [f64],
 ) {
     let reach = options.water_gap_m.max(options.snap_m);
@@ -304,7 +303,7 @@ fn match_loose_segments(
         return;
     }
     let tree = RTree::bulk_load(loose);
-    let mut near: HashMap<(UnitId, UnitId), f64> = HashMap::new();
+    let mut near: FastMap<(UnitId, UnitId), f64> = FastMap::default();
     for s in tree.iter() {
         let env = s.envelope();
         let search = Bbox::new(env.lower(), env.upper()).buffered(reach);
@@ -343,7 +342,7 @@ fn match_loose_segments(
 /// Two units near each other across water that share a land neighbour
 /// are near because that neighbour is narrow (two coastal tracts either
 /// side of a thin one), not because water separates them: no bridge.
-fn drop_bridges_beside_land(n: usize, pairs: &mut HashMap<(UnitId, UnitId), PairAccumulator>) {
+fn drop_bridges_beside_land(n: usize, pairs: &mut FastMap<(UnitId, UnitId), PairAccumulator>) {
     let mut land: Vec<Vec<UnitId>> = vec![Vec::new(); n];
     for (&(a, b), acc) in pairs.iter() {
         if acc.shared_m > 0.0 {

@@ -206,7 +206,7 @@ pub fn parse_csv_plan(data: &Dataset, bytes: &[u8], source: &str) -> Result<Plan
         .unwrap_or_else(|| source.to_string());
     let mut builder = PlanBuilder::new(data, source, &name);
     let cell = |r: usize, c: Option<usize>| c.map(|c| table.text(r, c)).unwrap_or("");
-    for r in 0..table.rows.len() {
+    for r in 0..table.len() {
         let place = format!("row {}", CsvTable::row_number(r));
         let (key, hec) = (table.text(r, unit_col), table.text(r, hec_col));
         builder.add(&place, key, hec)?;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{
-    Context, Details, Figures, Finding, PlanCheck, PlanRule, RegionRule, RuleId, Severity, abbreviate,
+    Context, Details, Figures, Finding, PlanCheck, PlanRule, RegionRule, RuleId, Severity,
+    abbreviate,
 };
 use crate::compactness;
 use crate::dataset::Dataset;

@@ -192,7 +192,9 @@ impl Details {
         if let Some(render) = &cell.render {
             cell.value.get_or_init(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(data)))
-                    .unwrap_or_else(|_| serde_json::json!({ "error": "details could not be computed" }))
+                    .unwrap_or_else(
+                        |_| serde_json::json!({ "error": "details could not be computed" }),
+                    )
             });
         }
     }

@@ -6,6 +6,9 @@
 //! assert_eq!(grid.len(), 6);
 //! ```
 //!
+//! [`files::StateGrid`] writes a synthetic state of up to a million tracts
+//! as files the real loader reads, for measuring growth.
+//!
 //! [`TownGrid`] builds a whole [`Dataset`] without files: a grid of towns,
 //! each a square of tracts, with chosen figures per tract, so that a test
 //! can place a high-need tract, a rural town or a hole exactly where it
@@ -22,6 +25,8 @@
 //! assert_eq!(data.nesting.tract_town[hot as usize], grid.town_at(1, 1));
 //! assert_eq!(data.lookup.tract(&grid.tract_geoid(hot)), Some(hot));
 //! ```
+
+pub mod files;
 
 use geo::{MultiPolygon, polygon};
 
