@@ -51,6 +51,14 @@ fn main() {
             option("--flips", 200),
             option("--repeats", 5),
         ),
+        // `cargo test` runs benches without a mode: write the inputs and
+        // time two flips and one walk, so that the apparatus (and its
+        // checks against a rebuilt validator) is tested too.
+        (None, _) => {
+            let dir = tempfile::tempdir().unwrap();
+            write_inputs(dir.path());
+            time(dir.path(), 2, 1);
+        }
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);

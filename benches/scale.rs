@@ -29,10 +29,17 @@ use hecmap_core::validate::Validator;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The sizes asked for (tracts), each rounded to a square grid.
+/// The sizes asked for (tracts), each rounded to a square grid. Under
+/// `cargo test` (criterion's test mode: no `--bench`), the smallest only.
 fn sizes() -> Vec<StateGrid> {
+    let testing = !std::env::args().any(|a| a == "--bench");
+    let default = if testing {
+        "1000"
+    } else {
+        "1000,10000,100000,1000000"
+    };
     std::env::var("HECMAP_SCALE_SIZES")
-        .unwrap_or_else(|_| "1000,10000,100000,1000000".into())
+        .unwrap_or_else(|_| default.into())
         .split(',')
         .map(|n| StateGrid::with_about(n.trim().parse().expect("sizes are numbers")))
         .collect()

@@ -246,8 +246,8 @@ impl RegionShapes {
 mod tests {
     use super::*;
     use crate::compactness::{hull_points, ring_area};
+    use crate::geometry::square_grid;
     use crate::graph::GraphOptions;
-    use geo::{MultiPolygon, polygon};
     use proptest::prelude::*;
 
     const SIDE: u32 = 8;
@@ -255,15 +255,7 @@ mod tests {
     /// An 8 x 8 grid of 1 km squares, unit `8 * row + column`, with each
     /// square's hull points.
     fn grid() -> (AdjacencyGraph, Vec<Vec<Coord>>) {
-        let squares: Vec<MultiPolygon> = (0..SIDE * SIDE)
-            .map(|i| {
-                let (x, y) = ((i % SIDE) as f64 * 1000.0, (i / SIDE) as f64 * 1000.0);
-                MultiPolygon(vec![polygon![
-                    (x: x, y: y), (x: x + 1000.0, y: y),
-                    (x: x + 1000.0, y: y + 1000.0), (x: x, y: y + 1000.0),
-                ]])
-            })
-            .collect();
+        let squares = square_grid(SIDE as usize);
         let graph = AdjacencyGraph::build(&squares, &squares, &GraphOptions::default());
         (graph, squares.iter().map(hull_points).collect())
     }

@@ -96,21 +96,12 @@ mod tests {
     use super::*;
     use crate::attributes::{AttrKind, AttributeDef, Provenance};
     use crate::graph::GraphOptions;
-    use geo::{MultiPolygon, polygon};
     use smallvec::smallvec;
 
     /// A 3x3 grid of 1 km squares, tract `3 * row + column`; each row is a
     /// town (town 0 is the bottom row).
     fn grid() -> (AdjacencyGraph, Nesting) {
-        let squares: Vec<MultiPolygon> = (0..9)
-            .map(|i| {
-                let (x, y) = ((i % 3) as f64 * 1000.0, (i / 3) as f64 * 1000.0);
-                MultiPolygon(vec![polygon![
-                    (x: x, y: y), (x: x + 1000.0, y: y),
-                    (x: x + 1000.0, y: y + 1000.0), (x: x, y: y + 1000.0),
-                ]])
-            })
-            .collect();
+        let squares = crate::geometry::square_grid(3);
         let graph = AdjacencyGraph::build(&squares, &squares, &GraphOptions::default());
         let nesting = Nesting {
             tract_town: (0..9).map(|t| t / 3).collect(),

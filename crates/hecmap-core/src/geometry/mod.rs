@@ -63,3 +63,19 @@ impl Vertex for geo::Coord {
         geo::Coord { x, y }
     }
 }
+
+/// A `side` x `side` grid of 1 km squares in metres, unit `side * row +
+/// column` from the south-west: the small state of the engine's unit tests.
+#[cfg(test)]
+pub(crate) fn square_grid(side: usize) -> Vec<geo::MultiPolygon> {
+    use geo::polygon;
+    (0..side * side)
+        .map(|i| {
+            let (x, y) = ((i % side) as f64 * 1000.0, (i / side) as f64 * 1000.0);
+            geo::MultiPolygon(vec![polygon![
+                (x: x, y: y), (x: x + 1000.0, y: y),
+                (x: x + 1000.0, y: y + 1000.0), (x: x, y: y + 1000.0),
+            ]])
+        })
+        .collect()
+}

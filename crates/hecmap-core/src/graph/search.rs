@@ -258,19 +258,11 @@ pub(super) fn hops_to_edge(graph: &AdjacencyGraph) -> Vec<u32> {
 mod tests {
     use super::super::GraphOptions;
     use super::*;
-    use geo::{MultiPolygon, polygon};
+    use crate::geometry::square_grid;
 
     /// A `side` x `side` grid of 1 km squares, unit `side * row + column`.
     fn grid(side: usize) -> AdjacencyGraph {
-        let squares: Vec<MultiPolygon> = (0..side * side)
-            .map(|i| {
-                let (x, y) = ((i % side) as f64 * 1000.0, (i / side) as f64 * 1000.0);
-                MultiPolygon(vec![polygon![
-                    (x: x, y: y), (x: x + 1000.0, y: y),
-                    (x: x + 1000.0, y: y + 1000.0), (x: x, y: y + 1000.0),
-                ]])
-            })
-            .collect();
+        let squares = square_grid(side);
         AdjacencyGraph::build(&squares, &squares, &GraphOptions::default())
     }
 
