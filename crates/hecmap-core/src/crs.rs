@@ -88,15 +88,16 @@ impl Reprojector {
             && coords.iter().all(|c| c.x.is_finite() && c.y.is_finite());
         if !converted {
             // One by one, to say which coordinate failed.
+            let first = geometry
+                .coords_iter()
+                .next()
+                .unwrap_or(Coord { x: 0.0, y: 0.0 });
             return geometry
                 .clone()
                 .try_map_coords_in_place(|c| self.coord(c))
                 .and(Err(self.error(
-                    Coord {
-                        x: f64::NAN,
-                        y: f64::NAN,
-                    },
-                    "the batch failed",
+                    first,
+                    "PROJ refused the unit's coordinates together",
                 )));
         }
         // Back in the order read: each polygon's exterior, then its holes.
