@@ -90,13 +90,17 @@ fn units_list_as_csv_and_geojson() {
 }
 
 #[test]
-fn validate_exits_0_1_or_2() {
+fn validate_exits_0_1_2_or_3() {
     let dir = tempfile::tempdir().unwrap();
     let counties = stdout(&hecmap(&["example-plan", "counties"]));
     let failing = write(&dir, "counties.csv", &counties);
     let out = hecmap(&["validate", &failing]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stdout(&out).contains("Windham has 116,418 people, below the floor of 150,000"));
+    assert!(
+        stdout(&out).contains("Windham has 116,418 people, 33,582 short of the floor of 150,000"),
+        "{}",
+        stdout(&out)
+    );
 
     // Lower the floor in a rules file and the same plan passes.
     let rules = write(
@@ -109,6 +113,49 @@ fn validate_exits_0_1_or_2() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["passes"], true);
     assert_eq!(report["schema"], "hecmap.report/1");
+
+    // Windham asks for a waiver: until staff rule, the plan is pending (3),
+    // neither passing nor failing, and says what either ruling would do.
+    let rules = write(
+        &dir,
+        "rules-tolland.toml",
+        "[thresholds]\npopulation_min = 140000\n",
+    );
+    let (header, rows) = counties.split_once('\n').unwrap();
+    let pending: String = rows
+        .lines()
+        .map(|l| {
+            let reason = if l.ends_with(",Windham") {
+                "Sparse towns and one hospital"
+            } else {
+                ""
+            };
+            format!("{l},{reason}\n")
+        })
+        .collect();
+    let pending = write(
+        &dir,
+        "pending.csv",
+        &format!("{header},waiver_reason\n{pending}"),
+    );
+    let out = hecmap(&["validate", &pending, "--rules", &rules]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("PENDING STAFF DECISION (passes if staff approve the pending waiver, fails if they refuse)"),
+        "{text}"
+    );
+    assert!(text.contains("Pending (1):"), "{text}");
+    assert!(
+        !text.contains("PASSES") && !text.contains("Waived ("),
+        "{text}"
+    );
+    let out = hecmap(&["validate", &pending, "--rules", &rules, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["passes"], false);
+    assert_eq!(report["verdict"], "pending");
+    assert_eq!(report["if_approved"], "passes");
+    assert_eq!(report["if_refused"], "fails");
 
     let broken = write(&dir, "broken.csv", "geoid,hec\n09003524700,A\nNowhere,B\n");
     let out = hecmap(&["validate", &broken]);

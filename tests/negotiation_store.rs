@@ -7,6 +7,7 @@
 #[path = "common/negotiation/mod.rs"]
 mod negotiation;
 
+use hecmap_core::report::Verdict;
 use hecmap_core::rules::RulesConfig;
 use hecmap_negotiation::{
     AuthSettings, CredentialKind, NegotiationError, NewRuling, NewUser, Role, RulingKind, Store,
@@ -595,6 +596,20 @@ async fn waiver_rulings_and_diffs(backend: Backend) {
         hec.waiver.as_ref().unwrap().status,
         hecmap_core::plan::WaiverStatus::Requested
     );
+    // Requested, not yet ruled on: pending, and the HEC does not pass.
+    assert_eq!(hec.verdict, Verdict::Pending);
+    assert!(!hec.passes);
+    assert_eq!(
+        (hec.if_approved, hec.if_refused),
+        (Some(Verdict::Passes), Some(Verdict::Fails))
+    );
+    let floor = view
+        .report
+        .findings
+        .iter()
+        .find(|f| f.rule == "threshold.population")
+        .expect("a population finding");
+    assert_eq!(format!("{:?}", floor.severity), "Pending");
     // Refused: the thresholds apply in full.
     store.rule(&staff, d, refuse(0)).await.unwrap();
     let view = store.state_view(&staff, d, &rules).await.unwrap();
@@ -621,6 +636,7 @@ async fn waiver_rulings_and_diffs(backend: Backend) {
         .find(|f| f.rule == "threshold.population")
         .unwrap();
     assert_eq!(format!("{:?}", floor.severity), "Waived");
+    assert_eq!(view.report.hecs[0].verdict, Verdict::Passes);
     assert_eq!(
         view.report.hecs[0].waiver.as_ref().unwrap().status,
         hecmap_core::plan::WaiverStatus::Approved

@@ -8,7 +8,7 @@ use common::{
 };
 use hecmap_core::need::NeedIndex;
 use hecmap_core::plan::{PlanScope, parse_csv_plan, parse_json_plan};
-use hecmap_core::report::{FindingReport, Report};
+use hecmap_core::report::{FindingReport, Report, Verdict};
 use hecmap_core::rules::{RulesConfig, Severity};
 use hecmap_core::units::UnitId;
 use hecmap_core::validate::Validator;
@@ -81,10 +81,13 @@ fn the_eight_counties_fail_the_population_floor_where_the_census_says() {
         failing,
         vec![("Tolland".into(), 149_788.0), ("Windham".into(), 116_418.0)]
     );
-    let f = findings(&report, "threshold.population")[0];
+    let f = findings(&report, "threshold.population")
+        .into_iter()
+        .find(|f| f.hec.as_deref() == Some("Windham"))
+        .unwrap();
     assert_eq!(f.limit, Some(150_000.0));
     assert!(
-        f.message.contains("below the floor of 150,000"),
+        f.message.contains("33,582 short of the floor of 150,000"),
         "{}",
         f.message
     );
@@ -396,7 +399,8 @@ fn regions_with_detached_salisbury(extra_columns: &str, salisbury_extra: &str) -
 }
 
 #[test]
-fn a_non_contiguous_rural_hec_fails_without_a_waiver_and_is_waived_with_one() {
+fn a_non_contiguous_rural_hec_fails_without_a_waiver_is_pending_on_request_and_waived_once_approved()
+ {
     const NE: &str = "Northeastern Connecticut Planning Region";
     let report = validate_csv(&regions_with_detached_salisbury("", ""));
     let contiguity: Vec<_> = findings(&report, "contiguity")
@@ -408,13 +412,54 @@ fn a_non_contiguous_rural_hec_fails_without_a_waiver_and_is_waived_with_one() {
     assert_eq!(contiguity[0].measured, Some(2.0));
     assert_eq!(contiguity[0].towns, vec!["Salisbury"], "the detached piece");
 
-    let waived = validate_csv(&regions_with_detached_salisbury(
+    // Requested: pending a staff decision, not passing and not waived.
+    let requested = validate_csv(&regions_with_detached_salisbury(
         ",waiver_reason",
         ",Sparse rural towns share one hospital network",
     ));
-    let ne = hec(&waived, NE);
+    let ne = hec(&requested, NE);
     assert!(ne.rural && ne.waiver.is_some());
-    let contiguity: Vec<_> = findings(&waived, "contiguity")
+    assert!(
+        !ne.passes,
+        "a requested waiver does not pass before staff rule"
+    );
+    assert_eq!(ne.verdict, Verdict::Pending);
+    assert_eq!(ne.if_approved, Some(Verdict::Passes));
+    assert_eq!(ne.if_refused, Some(Verdict::Fails));
+    for rule in ["contiguity", "threshold.population"] {
+        let f = findings(&requested, rule)
+            .into_iter()
+            .find(|f| f.hec.as_deref() == Some(NE))
+            .unwrap();
+        assert_eq!(f.severity, Severity::Pending, "{rule}: {}", f.message);
+        assert!(
+            f.message.contains("pending staff decision"),
+            "{}",
+            f.message
+        );
+    }
+    assert!(
+        !requested
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Waived),
+        "nothing is waived before staff approve"
+    );
+    let waiver = findings(&requested, "waiver")[0];
+    assert_eq!(waiver.severity, Severity::Info);
+    assert!(waiver.message.contains("Sparse rural towns"));
+    // NW Hills has no waiver and fails: the plan fails whatever staff decide.
+    assert_eq!(requested.verdict, Verdict::Fails);
+    assert_eq!(requested.if_approved, Some(Verdict::Fails));
+
+    // Approved by staff: waived, still visible, and the HEC passes.
+    let approved = validate_csv(&regions_with_detached_salisbury(
+        ",waiver_reason,waiver_status",
+        ",Sparse rural towns share one hospital network,approved",
+    ));
+    let ne = hec(&approved, NE);
+    assert!(ne.passes && ne.verdict == Verdict::Passes && ne.if_approved.is_none());
+    let contiguity: Vec<_> = findings(&approved, "contiguity")
         .into_iter()
         .filter(|f| f.hec.as_deref() == Some(NE))
         .collect();
@@ -423,16 +468,6 @@ fn a_non_contiguous_rural_hec_fails_without_a_waiver_and_is_waived_with_one() {
         Severity::Waived,
         "still visible, does not fail"
     );
-    let threshold = findings(&waived, "threshold.population")
-        .into_iter()
-        .find(|f| f.hec.as_deref() == Some(NE))
-        .unwrap();
-    assert_eq!(threshold.severity, Severity::Waived);
-    let waiver = findings(&waived, "waiver")[0];
-    assert_eq!(waiver.severity, Severity::Info);
-    assert!(waiver.message.contains("Sparse rural towns"));
-    // NW Hills has no waiver and still fails; the state refuses NE's waiver next.
-    assert!(!waived.passes);
     let refused = validate_csv(&regions_with_detached_salisbury(
         ",waiver_reason,waiver_status",
         ",Sparse rural towns share one hospital network,refused",

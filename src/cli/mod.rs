@@ -85,7 +85,8 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Check a plan against the state's rules: exit 0 passes, 1 breaks a rule, 2 unreadable input.
+    /// Check a plan against the state's rules: exit 0 passes, 1 breaks a rule, 2 unreadable input,
+    /// 3 passes only if staff approve the waivers still pending.
     Validate {
         #[command(flatten)]
         plan: PlanArgs,

@@ -11,7 +11,7 @@ use hecmap_core::units::Level;
 use serde_json::Value;
 
 use hecmap_core::plan::{Plan, read_plan};
-use hecmap_core::report::Report;
+use hecmap_core::report::{HecReport, Report, Verdict};
 use hecmap_core::rules::{RulesConfig, Severity};
 use hecmap_core::validate::Validator;
 
@@ -202,6 +202,44 @@ pub fn print_report(report: &Report, format: TextOrJson) -> Result<(), String> {
     write_out(None, &text)
 }
 
+/// The plan's verdict: "PASSES", "BREAKS THE RULES" or "PENDING STAFF
+/// DECISION", with what staff's ruling on pending waivers would change.
+fn plan_verdict_text(r: &Report) -> String {
+    let pending = r.hecs.iter().filter(|h| h.if_approved.is_some()).count();
+    let waivers = if pending == 1 {
+        "the pending waiver".to_string()
+    } else {
+        format!("the {pending} pending waivers")
+    };
+    match (r.verdict, r.if_approved) {
+        (Verdict::Passes, _) => "PASSES".into(),
+        (Verdict::Fails, Some(_)) => format!("BREAKS THE RULES (even if staff approve {waivers})"),
+        (Verdict::Fails, None) => "BREAKS THE RULES".into(),
+        (Verdict::Pending, _) => {
+            format!(
+                "PENDING STAFF DECISION (passes if staff approve {waivers}, fails if they refuse)"
+            )
+        }
+    }
+}
+
+/// An HEC's status column: "ok", "FAILS" or "PENDING", "(rural)", and
+/// what staff's ruling on its pending waiver would change.
+fn hec_verdict_text(h: &HecReport) -> String {
+    let word = match h.verdict {
+        Verdict::Passes => "ok",
+        Verdict::Fails => "FAILS",
+        Verdict::Pending => "PENDING",
+    };
+    let rural = if h.rural { " (rural)" } else { "" };
+    let ruling = match (h.verdict, h.if_approved) {
+        (Verdict::Pending, _) => ": waiver awaits staff; passes if approved, fails if refused",
+        (Verdict::Fails, Some(_)) => ": fails even if its pending waiver is approved",
+        _ => "",
+    };
+    format!("{word}{rural}{ruling}")
+}
+
 fn report_text(r: &Report) -> String {
     let mut out = String::new();
     let mut line = |l: String| {
@@ -214,11 +252,7 @@ fn report_text(r: &Report) -> String {
         r.plan.source,
         r.plan.level,
         r.plan.scope,
-        if r.passes {
-            "PASSES"
-        } else {
-            "BREAKS THE RULES"
-        }
+        plan_verdict_text(r)
     ));
     let w = r
         .hecs
@@ -234,7 +268,7 @@ fn report_text(r: &Report) -> String {
     ));
     for h in &r.hecs {
         line(format!(
-            "{:<w$}{:>11.0}{:>12.0}{:>8}{:>7}{:>9.0}{:>9}  {}{}",
+            "{:<w$}{:>11.0}{:>12.0}{:>8}{:>7}{:>9.0}{:>9}  {}",
             h.name,
             h.population,
             h.medicare.value,
@@ -244,8 +278,7 @@ fn report_text(r: &Report) -> String {
             h.need_percentile
                 .map(|n| format!("{n:.0}"))
                 .unwrap_or_default(),
-            if h.passes { "ok" } else { "FAILS" },
-            if h.rural { " (rural)" } else { "" }
+            hec_verdict_text(h),
         ));
     }
     if r.hecs.iter().any(|h| h.medicare.estimate) {
@@ -257,6 +290,7 @@ fn report_text(r: &Report) -> String {
     for severity in [
         Severity::Error,
         Severity::Unknown,
+        Severity::Pending,
         Severity::Warning,
         Severity::Waived,
         Severity::Info,

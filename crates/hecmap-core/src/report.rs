@@ -61,8 +61,86 @@ pub struct HecReport {
     pub rural: bool,
     pub waiver: Option<Waiver>,
     pub compactness: Option<Compactness>,
-    /// No error or unknown finding is about this HEC.
+    /// No error, unknown or pending finding is about this HEC.
     pub passes: bool,
+    /// Passes, fails, or pending a staff decision on its waiver.
+    pub verdict: Verdict,
+    /// With a pending waiver: the verdict if staff approve it.
+    pub if_approved: Option<Verdict>,
+    /// With a pending waiver: the verdict if staff refuse it.
+    pub if_refused: Option<Verdict>,
+}
+
+/// Where a plan or an HEC stands with the rules.
+///
+/// A rural HEC's waiver request that staff have not ruled on leaves the
+/// findings it covers *pending*: the HEC does not pass yet, and the report
+/// says what the verdict would be either way.
+///
+/// ```
+/// use hecmap_core::report::Verdict;
+/// use hecmap_core::rules::Severity;
+///
+/// let pending = [Severity::Pending, Severity::Info];
+/// assert_eq!(Verdict::of(pending), Verdict::Pending);
+/// assert_eq!(Verdict::if_approved(pending), Some(Verdict::Passes));
+/// assert_eq!(Verdict::if_refused(pending), Some(Verdict::Fails));
+/// assert_eq!(Verdict::of([Severity::Pending, Severity::Error]), Verdict::Fails);
+/// assert_eq!(Verdict::if_approved([Severity::Waived]), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No error, unknown or pending finding.
+    Passes,
+    /// An error, or a rule that could not be computed.
+    Fails,
+    /// Passes only if staff approve the waiver requests still pending.
+    Pending,
+}
+
+impl Verdict {
+    /// The verdict of findings with these severities.
+    pub fn of(severities: impl IntoIterator<Item = Severity>) -> Self {
+        let mut verdict = Verdict::Passes;
+        for severity in severities {
+            match severity {
+                Severity::Error | Severity::Unknown => return Verdict::Fails,
+                Severity::Pending => verdict = Verdict::Pending,
+                _ => {}
+            }
+        }
+        verdict
+    }
+
+    /// The verdict once staff approve every pending waiver; `None` when
+    /// none is pending.
+    pub fn if_approved(severities: impl IntoIterator<Item = Severity> + Clone) -> Option<Self> {
+        Self::ruled(severities, Severity::Waived)
+    }
+
+    /// The verdict once staff refuse every pending waiver; `None` when none
+    /// is pending.
+    pub fn if_refused(severities: impl IntoIterator<Item = Severity> + Clone) -> Option<Self> {
+        Self::ruled(severities, Severity::Error)
+    }
+
+    fn ruled(
+        severities: impl IntoIterator<Item = Severity> + Clone,
+        ruling: Severity,
+    ) -> Option<Self> {
+        let any_pending = severities
+            .clone()
+            .into_iter()
+            .any(|s| s == Severity::Pending);
+        any_pending.then(|| {
+            Self::of(severities.into_iter().map(
+                |s| {
+                    if s == Severity::Pending { ruling } else { s }
+                },
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,8 +200,15 @@ pub struct Report {
     pub schema: &'static str,
     pub hecmap_version: &'static str,
     pub plan: PlanInfo,
-    /// True when no finding is an error and every rule was computed.
+    /// True when no finding is an error or pending a staff decision, and
+    /// every rule was computed.
     pub passes: bool,
+    /// Passes, fails, or pending staff decisions on waivers.
+    pub verdict: Verdict,
+    /// With pending waivers: the verdict if staff approve them all.
+    pub if_approved: Option<Verdict>,
+    /// With pending waivers: the verdict if staff refuse them all.
+    pub if_refused: Option<Verdict>,
     /// Findings per severity.
     pub counts: BTreeMap<Severity, usize>,
     pub hecs: Vec<HecReport>,
@@ -131,10 +216,6 @@ pub struct Report {
     pub rules: Vec<RuleStatus>,
     pub polygons: Option<PolygonReport>,
     pub sources: Vec<SourceNote>,
-}
-
-fn fails(severity: Severity) -> bool {
-    matches!(severity, Severity::Error | Severity::Unknown)
 }
 
 /// The typed figures of one HEC, as the validator computed them.
@@ -282,7 +363,12 @@ impl Report {
                 provenance: d.provenance.clone(),
             })
             .collect();
-        let passes = !findings.iter().any(|f| fails(f.severity));
+        let severities = || findings.iter().map(|f| f.severity);
+        let verdict = Verdict::of(severities());
+        let (if_approved, if_refused) = (
+            Verdict::if_approved(severities()),
+            Verdict::if_refused(severities()),
+        );
         let findings = findings
             .into_iter()
             .map(|f| names.finding_report(f))
@@ -297,7 +383,10 @@ impl Report {
                 scope,
                 hecs: plan.regions.len(),
             },
-            passes,
+            passes: verdict == Verdict::Passes,
+            verdict,
+            if_approved,
+            if_refused,
             counts,
             hecs,
             findings,
@@ -307,14 +396,27 @@ impl Report {
         }
     }
 
-    /// The process exit code for this report: 0 passes, 1 breaks a rule.
+    /// The process exit code for this report: 0 passes, 1 breaks a rule,
+    /// 3 passes only if staff approve the waivers still pending (2 is kept
+    /// for unreadable input).
     pub fn exit_code(&self) -> u8 {
-        if self.passes { 0 } else { 1 }
+        match self.verdict {
+            Verdict::Passes => 0,
+            Verdict::Fails => 1,
+            Verdict::Pending => 3,
+        }
     }
 }
 
 fn hec_report(names: Names, r: RegionId, figures: &HecFigures, findings: &[Finding]) -> HecReport {
     let m = &figures.measures;
+    let severities = || {
+        findings
+            .iter()
+            .filter(move |f| f.region == Some(r) || f.others.contains(&r))
+            .map(|f| f.severity)
+    };
+    let verdict = Verdict::of(severities());
     HecReport {
         id: r,
         name: names.region_name(r).to_string(),
@@ -335,8 +437,9 @@ fn hec_report(names: Names, r: RegionId, figures: &HecFigures, findings: &[Findi
         rural: figures.rural,
         waiver: names.plan.regions[r as usize].waiver.clone(),
         compactness: figures.compactness,
-        passes: !findings
-            .iter()
-            .any(|f| fails(f.severity) && (f.region == Some(r) || f.others.contains(&r))),
+        passes: verdict == Verdict::Passes,
+        verdict,
+        if_approved: Verdict::if_approved(severities()),
+        if_refused: Verdict::if_refused(severities()),
     }
 }

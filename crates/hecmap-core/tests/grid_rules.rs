@@ -480,16 +480,50 @@ fn a_non_contiguous_hec_is_an_error_without_a_waiver() {
 }
 
 #[test]
-fn a_rural_hec_with_a_reasoned_waiver_is_waived() {
+fn a_rural_hec_s_reasoned_waiver_is_pending_until_staff_approve_it() {
     let grid = rural_grid();
     let data = grid.build().unwrap();
     let waiver = json!({ "reason": "two hill towns share one hospital", "waive": ["contiguity"] });
-    let checked = check(&data, rural_rules(&grid), rural_in_two_pieces(Some(waiver)));
+    // Requested: pending, so the plan does not pass yet.
+    let checked = check(
+        &data,
+        rural_rules(&grid),
+        rural_in_two_pieces(Some(waiver.clone())),
+    );
+    checked.assert_exactly(&with_rural_compactness(&[
+        ("contiguity", "pending", Some("Rural")),
+        ("waiver", "info", Some("Rural")),
+    ]));
+    assert!(
+        !checked.passes(),
+        "a requested waiver does not pass before staff rule"
+    );
+    assert_eq!(checked.report["verdict"], "pending");
+    assert_eq!(checked.report["if_approved"], "passes");
+    assert_eq!(checked.report["if_refused"], "fails");
+    let rural = checked.hec("Rural");
+    assert_eq!(
+        (&rural["verdict"], rural["passes"].as_bool()),
+        (&json!("pending"), Some(false))
+    );
+    // Approved by staff: waived, and the plan passes.
+    let mut approved = waiver;
+    approved["status"] = json!("approved");
+    let checked = check(
+        &data,
+        rural_rules(&grid),
+        rural_in_two_pieces(Some(approved)),
+    );
     checked.assert_exactly(&with_rural_compactness(&[
         ("contiguity", "waived", Some("Rural")),
         ("waiver", "info", Some("Rural")),
     ]));
-    assert!(checked.passes(), "a waived finding does not fail the plan");
+    assert!(
+        checked.passes(),
+        "an approved waiver's finding does not fail the plan"
+    );
+    assert_eq!(checked.report["verdict"], "passes");
+    assert_eq!(checked.report["if_approved"], Value::Null);
     let w = checked.only("waiver");
     let density = w.measured.unwrap();
     assert!((40.0..70.0).contains(&density), "{density} people per km2");
@@ -509,6 +543,19 @@ fn a_rural_hec_with_a_reasoned_waiver_is_waived() {
         strict.thresholds.medicare_min,
     ) = (401.0, 101.0);
     let all = json!({ "reason": "two hill towns share one hospital" });
+    let checked = check(
+        &data,
+        strict.clone(),
+        rural_in_two_pieces(Some(all.clone())),
+    );
+    checked.assert_exactly(&with_rural_compactness(&[
+        ("threshold.population", "pending", Some("Rural")),
+        ("threshold.medicare", "pending", Some("Rural")),
+        ("contiguity", "pending", Some("Rural")),
+        ("waiver", "info", Some("Rural")),
+    ]));
+    let mut all = all;
+    all["status"] = json!("approved");
     let checked = check(&data, strict.clone(), rural_in_two_pieces(Some(all)));
     checked.assert_exactly(&with_rural_compactness(&[
         ("threshold.population", "waived", Some("Rural")),

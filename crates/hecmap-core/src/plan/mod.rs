@@ -38,7 +38,8 @@ pub enum Waivable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WaiverStatus {
-    /// Asked for, not yet ruled on: honoured provisionally for a rural HEC.
+    /// Asked for, not yet ruled on: the rules it covers are pending (the
+    /// HEC does not pass) until staff approve it.
     #[default]
     Requested,
     Approved,

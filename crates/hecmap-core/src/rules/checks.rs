@@ -102,6 +102,21 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// "both A and B", or "3 HECs at once: A, B and C".
+fn claimants_phrase(names: &[&str]) -> String {
+    match names {
+        [a, b] => format!("both {a} and {b}"),
+        [init @ .., last] if !init.is_empty() => {
+            format!(
+                "{} HECs at once: {} and {last}",
+                names.len(),
+                init.join(", ")
+            )
+        }
+        _ => names.join(""),
+    }
+}
+
 /// Tracts as GEOIDs with names and people, for details.
 fn tract_rows(data: &Dataset, tracts: &[UnitId]) -> serde_json::Value {
     let units = &data.tracts.units;
@@ -262,9 +277,8 @@ fn overlaps(ctx: &Context) -> Result<Vec<Finding>, String> {
                 unit: "people",
                 details: with_tract_rows(json!({ "claimed_by": names }), &tracts),
                 message: format!(
-                    "{} claimed by {}: {} in {} ({} people at stake).",
-                    plural(names.len(), "HEC", "HECs"),
-                    names.join(" and "),
+                    "Claimed by {}: {} in {} ({} people at stake).",
+                    claimants_phrase(&names),
                     plural(tracts.len(), "tract", "tracts"),
                     ctx.town_list(&tracts),
                     fmt_people(people)
@@ -301,8 +315,10 @@ fn region_count(ctx: &Context) -> Result<Vec<Finding>, String> {
             RuleId::CountRegions,
             Severity::Error,
             format!(
-                "The plan has {n} HECs, {side} than the {}-{} the state allows.",
-                limits.min, limits.max
+                "The plan has {}, {side} than the {}-{} the state allows.",
+                plural(n, "HEC", "HECs"),
+                limits.min,
+                limits.max
             ),
         )
     }])
@@ -381,13 +397,15 @@ fn threshold(
         return Vec::new();
     }
     let severity = ctx.error_unless_waived(region, Waivable::Thresholds);
-    let note = if severity == Severity::Waived {
-        " (waived: rural HEC with a waiver)"
-    } else {
-        ""
-    };
     let estimate = ctx.is_estimate(measure, &ctx.members[region as usize]);
     let est = if estimate { " (estimate)" } else { "" };
+    let short = format!(
+        "{} {what}{est}, {} short of the floor of {}",
+        fmt_people(measured),
+        fmt_people(limit - measured),
+        fmt_people(limit)
+    );
+    let note = waiver_note(ctx, region, severity, "floors");
     vec![Finding {
         region: Some(region),
         measured: Some(measured),
@@ -397,14 +415,33 @@ fn threshold(
         ..Finding::new(
             rule,
             severity,
-            format!(
-                "{} has {} {what}{est}, below the floor of {}{note}.",
-                ctx.region_name(region),
-                fmt_people(measured),
-                fmt_people(limit)
-            ),
+            format!("{} has {short}.{note}", ctx.region_name(region)),
         )
     }]
+}
+
+/// What a rule's finding says about the HEC's waiver: approved, pending,
+/// refused, or possible (a rural HEC may ask).
+fn waiver_note(ctx: &Context, region: RegionId, severity: Severity, what: &str) -> String {
+    let refused = ctx.plan.regions[region as usize]
+        .waiver
+        .as_ref()
+        .is_some_and(|w| w.status == WaiverStatus::Refused);
+    match severity {
+        Severity::Waived => {
+            format!(" Waived: staff approved this rural HEC's waiver of the {what}.")
+        }
+        Severity::Pending => format!(
+            " A waiver of the {what} is requested and pending staff decision: the HEC does not pass until staff approve it, and fails if they refuse."
+        ),
+        _ if refused => format!(" Staff refused this HEC's waiver of the {what}."),
+        _ if ctx.is_rural(region) => format!(
+            " As a rural HEC ({:.0} people per km2, under {:.0}) it may ask staff to waive the {what}, with a reason.",
+            ctx.density(region),
+            ctx.rules.rural.max_density_per_km2
+        ),
+        _ => String::new(),
+    }
 }
 
 fn population_threshold(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
@@ -461,11 +498,7 @@ fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
             .collect();
         json!({ "pieces": pieces })
     });
-    let note = if severity == Severity::Waived {
-        " Waived: rural HEC with a waiver."
-    } else {
-        ""
-    };
+    let note = waiver_note(ctx, region, severity, "contiguity rule");
     Ok(vec![Finding {
         region: Some(region),
         towns: ctx.towns_of(&detached),
@@ -529,7 +562,7 @@ fn waiver(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
     } else {
         let status = match w.status {
             WaiverStatus::Approved => "approved by staff",
-            _ => "requested, pending staff approval",
+            _ => "requested, pending staff decision: it does not count until staff approve it",
         };
         (
             Severity::Info,
@@ -581,11 +614,16 @@ fn enclaves(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
                 unit: "people",
                 details: with_tract_rows(json!({}), &tracts),
                 message: format!(
-                    "{} wholly surrounds {} in {} ({} people) that belong to another HEC or to none.",
+                    "{} wholly surrounds {} in {} ({} people) that {} to another HEC or to none.",
                     ctx.region_name(region),
                     plural(tracts.len(), "tract", "tracts"),
                     ctx.town_list(&tracts),
-                    fmt_people(people)
+                    fmt_people(people),
+                    if tracts.len() == 1 {
+                        "belongs"
+                    } else {
+                        "belong"
+                    }
                 ),
                 tracts,
                 ..Finding::new(RuleId::Enclave, ctx.rules.enclave.severity, String::new())

@@ -145,9 +145,13 @@ pub enum Severity {
     Error,
     /// A rule could not be computed: the plan cannot be said to pass.
     Unknown,
+    /// Would be an error, but a rural HEC has asked for a waiver that
+    /// covers it and staff have not ruled yet: the HEC does not pass until
+    /// they approve, and fails if they refuse.
+    Pending,
     /// Worth a look; does not fail the plan.
     Warning,
-    /// Would be an error, but a rural HEC's waiver covers it.
+    /// Would be an error, but staff approved a rural HEC's waiver of it.
     Waived,
     /// Information (compactness, justified town splits, slivers).
     Info,
@@ -394,26 +398,24 @@ impl<'a> Context<'a> {
         self.density(region) < self.rules.rural.max_density_per_km2
     }
 
-    /// True when the HEC's waiver covers `what`: rural, with a reason, and
-    /// not refused by staff.
-    pub fn waived(&self, region: RegionId, what: Waivable) -> bool {
+    /// The status of the HEC's waiver of `what` when one applies: the HEC
+    /// is rural, gives a reason and asks to waive `what`. Refused when staff
+    /// refused it; `None` when no waiver applies.
+    pub fn waiver_status(&self, region: RegionId, what: Waivable) -> Option<WaiverStatus> {
         self.plan.regions[region as usize]
             .waiver
             .as_ref()
-            .is_some_and(|w| {
-                w.covers(what)
-                    && w.status != WaiverStatus::Refused
-                    && !w.reason.trim().is_empty()
-                    && self.is_rural(region)
-            })
+            .filter(|w| w.covers(what) && !w.reason.trim().is_empty() && self.is_rural(region))
+            .map(|w| w.status)
     }
 
-    /// Error, or Waived when the HEC's waiver covers it.
+    /// Error, Waived when staff approved the HEC's waiver of `what`, or
+    /// Pending while they have not ruled on it.
     pub fn error_unless_waived(&self, region: RegionId, what: Waivable) -> Severity {
-        if self.waived(region, what) {
-            Severity::Waived
-        } else {
-            Severity::Error
+        match self.waiver_status(region, what) {
+            Some(WaiverStatus::Approved) => Severity::Waived,
+            Some(WaiverStatus::Requested) => Severity::Pending,
+            Some(WaiverStatus::Refused) | None => Severity::Error,
         }
     }
 }
