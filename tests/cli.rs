@@ -166,6 +166,17 @@ fn validate_exits_0_1_2_or_3() {
         "{err}"
     );
 
+    let typo = write(&dir, "typo.csv", "town,hec\nHartford,A\nHartfrod,A\n");
+    let out = hecmap(&["validate", &typo]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "typo.csv: row 3: \"Hartfrod\" is not a Connecticut town; did you mean Hartford?"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
     let out = hecmap(&["validate", "/nonexistent/plan.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/nonexistent/plan.csv"));

@@ -279,6 +279,19 @@ fn geojson_reads_back() {
         .find(|f| f["properties"]["hec"] == "Fairfield")
         .unwrap();
     assert_eq!(fairfield["properties"]["population"].to_string(), "957419");
+    // Figures rounded to what they can say: whole beneficiaries (an
+    // estimate), hundredths of a km2; the method names the data file by
+    // name only, never where the server keeps it.
+    let props = &fairfield["properties"];
+    assert!(props["medicare"].is_i64(), "{}", props["medicare"]);
+    let area = props["area_km2"].as_f64().unwrap();
+    assert_eq!((area * 100.0).round() / 100.0, area);
+    let method = props["medicare_method"].as_str().unwrap();
+    assert!(method.starts_with("estimate:"), "{method}");
+    assert!(
+        method.contains("(medicare_enrollment_county_2013.csv)") && !method.contains('/'),
+        "{method}"
+    );
     for key in [
         "hec",
         "population",

@@ -235,6 +235,22 @@ async fn unit_errors_are_json_and_4xx() {
         StatusCode::NOT_FOUND,
         "09003999999",
     );
+    // A misspelling gets the nearest name; a GEOID one digit off, the
+    // tracts it could have meant; a name far from any town, no guess.
+    assert_error(
+        &get("/api/units/town/Hartfrod").await,
+        StatusCode::NOT_FOUND,
+        "no town \"Hartfrod\" in Connecticut; did you mean Hartford?",
+    );
+    assert_error(
+        &get("/api/units/tract/09003524701").await,
+        StatusCode::NOT_FOUND,
+        "did you mean 09003524700 (Tract 5247, Hartford)",
+    );
+    let far = get("/api/units/town/Springfield").await;
+    assert_error(&far, StatusCode::NOT_FOUND, "Springfield");
+    let message = far.json()["error"]["message"].to_string();
+    assert!(!message.contains("did you mean"), "{message}");
     assert_error(
         &get("/api/units/county").await,
         StatusCode::NOT_FOUND,
@@ -433,6 +449,16 @@ async fn bad_plans_get_4xx_that_name_the_problem() {
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "row 3",
+    );
+    assert_error(
+        &post(
+            "/api/validate",
+            "text/csv",
+            "town,hec\nHartford,A\nWest Hartfrod,A\n",
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "row 3: \"West Hartfrod\" is not a Connecticut town; did you mean West Hartford?",
     );
     assert_error(
         &post("/api/validate", "text/csv", "").await,

@@ -393,6 +393,28 @@ impl Dataset {
         record
     }
 
+    /// What a misspelt `key` probably meant at `level`, for a "did you
+    /// mean" in messages: a town's name, or up to three tract GEOIDs one
+    /// digit off, with their names ("09003524700 (Tract 5247, Hartford)").
+    pub fn did_you_mean(&self, level: Level, key: &str) -> Option<String> {
+        match level {
+            Level::Town => self
+                .lookup
+                .suggest_town(key)
+                .map(|t| self.towns.units.name[t as usize].clone()),
+            Level::Tract => {
+                let units = &self.tracts.units;
+                let options: Vec<String> = self
+                    .lookup
+                    .suggest_tracts(key)
+                    .iter()
+                    .map(|&t| format!("{} ({})", units.geoid[t as usize], units.name[t as usize]))
+                    .collect();
+                (!options.is_empty()).then(|| options.join(" or "))
+            }
+        }
+    }
+
     /// The layer of a level.
     pub fn layer(&self, level: Level) -> &Layer {
         match level {

@@ -284,21 +284,25 @@ const fn field(name: &'static str, dbf: &'static str, kind: Kind) -> Field {
 /// The widest DBF text field.
 const DBF_TEXT_BYTES: usize = 254;
 
-/// The properties of one HEC, in [`FIELDS`] order.
+/// The properties of one HEC, in [`FIELDS`] order. Figures are rounded
+/// to what they can say: whole people and beneficiaries (Medicare is an
+/// estimate to begin with), hundredths of a km2, tenths of a person per
+/// km2 and of a percentile.
 fn properties(data: &Dataset, hec: &HecReport) -> Vec<Value> {
     vec![
         Value::from(hec.name.as_str()),
-        number(hec.population),
-        number(hec.medicare.value),
+        number(hec.population.round()),
+        number(hec.medicare.value.round()),
         Value::Bool(hec.medicare.estimate),
         Value::from(medicare_method(data, hec.medicare.estimate)),
-        number(hec.pop_65plus),
+        number(hec.pop_65plus.round()),
         Value::from(hec.tracts as u64),
         Value::from(hec.towns.join(", ")),
         Value::from(hec.partial_towns.join(", ")),
-        number(hec.area_km2),
-        number(hec.density_per_km2),
-        hec.need_percentile.map_or(Value::Null, number),
+        number(rounded(hec.area_km2, 2)),
+        number(rounded(hec.density_per_km2, 1)),
+        hec.need_percentile
+            .map_or(Value::Null, |n| number(rounded(n, 1))),
         Value::Bool(hec.passes),
     ]
 }
@@ -311,6 +315,12 @@ fn number(v: f64) -> Value {
     } else {
         serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
     }
+}
+
+/// `v` to `digits` decimals.
+fn rounded(v: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (v * scale).round() / scale
 }
 
 /// How an HEC's Medicare figure is made, from the dataset's provenance.

@@ -8,6 +8,10 @@
 //! assert_eq!(lookup.tract("9110524700"), Some(0));
 //! assert_eq!(lookup.town("HARTFORD town"), Some(0));
 //! assert_eq!(lookup.town("Hartfrod"), None);
+//! // A misspelling gets a suggestion; so does a GEOID one digit off.
+//! assert_eq!(lookup.suggest_town("Hartfrod"), Some(0));
+//! assert_eq!(lookup.suggest_tracts("09003524701"), vec![0]);
+//! assert_eq!(lookup.suggest_town("Springfield"), None);
 //! ```
 
 use crate::geoid::{TOWN_DIGITS, TRACT_DIGITS, canonical_code, town_name_key};
@@ -70,6 +74,41 @@ impl UnitLookup {
         canonical_code(raw, TOWN_DIGITS)
             .and_then(|code| self.town.get(&code).copied())
             .or_else(|| self.town.get(&town_name_key(raw)).copied())
+    }
+
+    /// The town whose name is closest to a misspelt `raw` (at most two
+    /// edits, and fewer than a third of its letters), for "did you mean".
+    pub fn suggest_town(&self, raw: &str) -> Option<UnitId> {
+        let typed = town_name_key(raw);
+        if typed.is_empty() || typed.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let allowed = (typed.chars().count() / 3).clamp(1, 2);
+        self.town
+            .iter()
+            .filter(|(key, _)| !key.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(key, &id)| (strsim::damerau_levenshtein(&typed, key), key, id))
+            .filter(|&(edits, _, _)| edits <= allowed)
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+            .map(|(_, _, id)| id)
+    }
+
+    /// The tracts (at most three, in id order) whose GEOID is one digit
+    /// off a mistyped 11-digit `raw` (one digit wrong, or two swapped).
+    pub fn suggest_tracts(&self, raw: &str) -> Vec<UnitId> {
+        let Some(typed) = canonical_code(raw, TRACT_DIGITS) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<UnitId> = self
+            .tract
+            .iter()
+            .filter(|(code, _)| strsim::damerau_levenshtein(&typed, code) == 1)
+            .map(|(_, &id)| id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.truncate(3);
+        ids
     }
 
     /// A unit of either level.

@@ -34,6 +34,21 @@ struct PlanBuilder<'a> {
     levels_seen: [bool; 2],
 }
 
+/// Why `key` names no unit, with the nearest town or tracts when the
+/// key looks like a misspelling of one: `"Hartfrod" is not a Connecticut
+/// town; did you mean Hartford?`.
+pub fn unknown_unit(data: &Dataset, key: &str) -> String {
+    if let Some(name) = data.did_you_mean(Level::Town, key) {
+        return format!("{key:?} is not a Connecticut town; did you mean {name}?");
+    }
+    if let Some(geoids) = data.did_you_mean(Level::Tract, key) {
+        return format!("{key:?} is not a Connecticut tract GEOID; did you mean {geoids}?");
+    }
+    format!(
+        "{key:?} is neither a Connecticut tract GEOID (2020 or 2022 codes) nor a town name or FIPS code"
+    )
+}
+
 impl<'a> PlanBuilder<'a> {
     fn new(data: &'a Dataset, source: &str, name: &str) -> Self {
         Self {
@@ -59,9 +74,7 @@ impl<'a> PlanBuilder<'a> {
         let reason = if key.trim().is_empty() {
             "the unit is empty".to_string()
         } else {
-            format!(
-                "{key:?} is neither a Connecticut tract GEOID (2020 or 2022 codes) nor a town name or FIPS code"
-            )
+            unknown_unit(self.data, key)
         };
         Err(PlanError::invalid(&self.source, place, reason))
     }

@@ -108,7 +108,14 @@ pub async fn get_unit(
                 .ok()
                 .filter(|&u| id.len() <= 4 && (u as usize) < layer.units.len())
         })
-        .ok_or_else(|| ApiError::not_found(format!("no {level} {id:?} in Connecticut")))?;
+        .ok_or_else(|| {
+            let hint = state
+                .data
+                .did_you_mean(level, &id)
+                .map(|m| format!("; did you mean {m}?"))
+                .unwrap_or_default();
+            ApiError::not_found(format!("no {level} {id:?} in Connecticut{hint}"))
+        })?;
     let f = feature(
         Some(unit as u64),
         &layer.units.geometry[unit as usize],
