@@ -690,6 +690,15 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
         .trim_start_matches("hecmap_session=")
         .to_string();
     assert_eq!(api.get("/api/auth/me", &session).await["username"], "ed-a");
+    // The page's probe: 200 whether signed in or not, never a 401.
+    let probe = api.get("/api/auth/session", &session).await;
+    assert_eq!(
+        (&probe["sign_in"], &probe["actor"]["username"]),
+        (&json!(true), &json!("ed-a"))
+    );
+    let anonymous = api.send("GET", "/api/auth/session", None, None).await;
+    assert_eq!(anonymous.status, S::OK);
+    assert_eq!(anonymous.json, json!({"sign_in": true, "actor": null}));
     let out = api
         .send("POST", "/api/auth/logout", Some(&session), None)
         .await;
@@ -711,6 +720,14 @@ async fn api_refuses_across_every_role_boundary(backend: Backend) {
         "unauthenticated",
     )
     .await;
+    let expired = api
+        .send("GET", "/api/auth/session", Some(&session), None)
+        .await;
+    assert_eq!(
+        (expired.status, &expired.json["actor"]),
+        (S::OK, &Value::Null),
+        "a revoked session is no one, not an error"
+    );
     // A disabled account's token stops working at once.
     let ed_b_id = api.get("/api/auth/me", &ed_b).await["user_id"]
         .as_i64()

@@ -86,6 +86,16 @@ fn assert_error(reply: &Reply, status: StatusCode, needle: &str) {
 }
 
 #[tokio::test]
+async fn the_session_probe_answers_200_without_a_store() {
+    let r = get("/api/auth/session").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"sign_in": false, "actor": null})
+    );
+}
+
+#[tokio::test]
 async fn health_and_version() {
     let r = get("/api/health").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -556,6 +566,25 @@ async fn tiles_are_served_cached_and_compressed() {
     )
     .await;
     assert_eq!(gz.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gz.headers[header::VARY], "accept-encoding");
+    // Gzipped once, as cached: it unpacks to the very same tile (not
+    // compressed twice by the compression layer).
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(gz.body.as_slice()),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, r.body);
+    let refused = send(
+        Request::get(&uri)
+            .header(header::ACCEPT_ENCODING, "gzip;q=0, identity")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(refused.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(refused.body, r.body);
     let (x, y) = tile_of(-60.0, 35.0, 8);
     assert_eq!(
         get(&format!("/tiles/towns/8/{x}/{y}")).await.status,
@@ -586,6 +615,59 @@ async fn tiles_are_served_cached_and_compressed() {
             .unwrap()
             .ends_with("/tiles/towns/{z}/{x}/{y}")
     );
+}
+
+#[tokio::test]
+async fn the_page_s_files_are_cached_by_name_and_served_precompressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("index.html", b"<!doctype html><title>hecmap</title>");
+    write("app.js", b"console.log('app');");
+    write("chunk-3FQ2K7ZX.js", b"export const x = 1;");
+    let script = b"console.log('app');";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, script).unwrap();
+    write("app.js.gz", &gz.finish().unwrap());
+    let state = AppState::new(
+        STATE.data.clone(),
+        RulesConfig::default(),
+        ServerConfig {
+            web_dir: Some(dir.path().into()),
+            ..ServerConfig::default()
+        },
+    );
+    let fetch = |uri: &'static str, gzip: bool| {
+        let mut req = Request::get(uri);
+        if gzip {
+            req = req.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        router(state.clone()).oneshot(req.body(Body::empty()).unwrap())
+    };
+    let cache_control = |res: &axum::response::Response| {
+        res.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    // Names without a hash are revalidated every time; hashed ones kept.
+    let index = fetch("/", false).await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(cache_control(&index), "no-cache");
+    let chunk = fetch("/chunk-3FQ2K7ZX.js", false).await.unwrap();
+    assert_eq!(cache_control(&chunk), "public, max-age=31536000, immutable");
+    // The build's .gz is sent as is to a client that takes gzip.
+    let app = fetch("/app.js", true).await.unwrap();
+    assert_eq!(app.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(cache_control(&app), "no-cache");
+    let body = app.into_body().collect().await.unwrap().to_bytes();
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, script);
+    // A missing file is a 404 with no caching promise.
+    let missing = fetch("/nothing-here.js", false).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(header::CACHE_CONTROL).is_none());
 }
 
 #[tokio::test]

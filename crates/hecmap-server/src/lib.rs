@@ -66,7 +66,14 @@ pub fn router(state: SharedState) -> Router {
         .merge(openapi::routes())
         .with_state(state.clone());
     if let Some(dir) = &config.web_dir {
-        app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
+        let files = ServeDir::new(dir)
+            .append_index_html_on_directories(true)
+            .precompressed_gzip();
+        app = app.fallback_service(
+            Router::new()
+                .fallback_service(files)
+                .layer(middleware::from_fn(static_cache_control)),
+        );
     }
     let app = app
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
@@ -88,6 +95,43 @@ pub fn router(state: SharedState) -> Router {
         .layer(middleware::from_fn_with_state(state, guard::log_request))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Cache-Control for the page's files: a file whose name carries a
+/// content hash (`chunk-3FQ2K7ZX.js`) never changes, so it is kept for a
+/// year; any other (`index.html`, `app.js`) is revalidated on every use
+/// (a 304 when unchanged), so that a new build shows at once.
+async fn static_cache_control(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let hashed = is_content_hashed(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static(value),
+        );
+    }
+    res
+}
+
+/// True for a file name with an esbuild content hash: a dash, then eight
+/// upper-case letters or digits, then the extension.
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() == 8
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    })
 }
 
 /// How long in-flight requests may take to finish once the server is told

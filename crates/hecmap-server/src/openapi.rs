@@ -18,7 +18,7 @@ use crate::state::SharedState;
     paths(
         service::health, service::version, units::list_units, units::get_unit, units::units_at, units::units_within,
         plans::validate, plans::export, plans::rules, tiles::tilejson, tiles::tile,
-        auth::login, auth::logout, auth::me, auth::create_token, auth::change_password,
+        auth::login, auth::logout, auth::me, auth::session, auth::create_token, auth::change_password,
         accounts::list_organizations, accounts::create_organization, accounts::list_users, accounts::create_user, accounts::set_active,
         proposals::get_proposal, proposals::save_version, proposals::get_version, proposals::submit_version, proposals::version_report,
         proposals::proposal_diff, comments::version_comments, comments::comment_version, comments::dispute_comments, comments::comment_dispute,

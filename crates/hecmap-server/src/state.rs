@@ -73,8 +73,31 @@ impl Default for ServerConfig {
     }
 }
 
-/// A cached tile: its encoded bytes, or None for an empty tile.
-type CachedTile = Option<Arc<Vec<u8>>>;
+/// A cached tile, or None for an empty tile.
+pub type CachedTile = Option<Arc<EncodedTile>>;
+
+/// A tile's bytes, plain and gzipped once: a cached tile is never
+/// compressed again (a z6 tile costs 0.4 ms plain and 4 ms to gzip).
+#[derive(Debug)]
+pub struct EncodedTile {
+    pub plain: axum::body::Bytes,
+    pub gzip: axum::body::Bytes,
+}
+
+impl EncodedTile {
+    pub fn new(plain: Vec<u8>) -> std::io::Result<Self> {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(
+            Vec::with_capacity(plain.len() / 2),
+            flate2::Compression::default(),
+        );
+        gz.write_all(&plain)?;
+        Ok(Self {
+            gzip: gz.finish()?.into(),
+            plain: plain.into(),
+        })
+    }
+}
 
 /// What every handler shares.
 pub struct AppState {

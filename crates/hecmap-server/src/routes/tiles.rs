@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::state::SharedState;
+use crate::state::{EncodedTile, SharedState};
 use hecmap_tiles::TileLayer;
 
 pub fn routes() -> Router<SharedState> {
@@ -70,6 +70,7 @@ pub async fn tilejson(
 pub async fn tile(
     State(state): State<SharedState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = parse_layer(&layer)?;
     let number = |s: &str, what: &str| {
@@ -95,24 +96,57 @@ pub async fn tile(
         Some(hit) => hit,
         None => {
             let state2 = state.clone();
-            let encoded = tokio::task::spawn_blocking(move || state2.tiles.tile(layer, z, x, y))
-                .await
-                .map_err(|e| ApiError::internal(format!("tile encoder failed: {e}")))??
-                .map(Arc::new);
+            let encoded = tokio::task::spawn_blocking(move || {
+                let tile = state2.tiles.tile(layer, z, x, y)?;
+                tile.map(|bytes| EncodedTile::new(bytes).map(Arc::new))
+                    .transpose()
+                    .map_err(|e| ApiError::internal(format!("tile compression failed: {e}")))
+            })
+            .await
+            .map_err(|e| ApiError::internal(format!("tile encoder failed: {e}")))??;
             state.tile_cache.insert(key, encoded.clone());
             encoded
         }
     };
     let cache = (header::CACHE_CONTROL, "public, max-age=86400");
+    let vary = (header::VARY, "accept-encoding");
     Ok(match cached {
-        Some(bytes) => (
+        // The gzipped bytes as cached: the compression layer leaves a
+        // response that already has a Content-Encoding alone.
+        Some(tile) if accepts_gzip(&headers) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
+                (header::CONTENT_ENCODING, "gzip"),
+                cache,
+                vary,
+            ],
+            tile.gzip.clone(),
+        )
+            .into_response(),
+        Some(tile) => (
             [
                 (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
                 cache,
+                vary,
             ],
-            bytes.as_ref().clone(),
+            tile.plain.clone(),
         )
             .into_response(),
         None => (StatusCode::NO_CONTENT, [cache]).into_response(),
     })
+}
+
+/// True when the client takes gzip (`Accept-Encoding: gzip`, not `gzip;q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| p.replace(' ', "") == "q=0" || p == "q=0.0");
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }

@@ -139,6 +139,43 @@ pub async fn logout(
     Ok(out)
 }
 
+/// Whether this request is signed in, always answered with 200 so that a
+/// page can ask on every load without an error in its console.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Session {
+    /// False on a server without the negotiation's storage: no sign-in.
+    pub sign_in: bool,
+    /// The signed-in account, or null (no credentials, or expired ones).
+    pub actor: Option<Actor>,
+}
+
+/// Who is signed in, if anyone (200 either way; `/api/auth/me` answers 401).
+#[utoipa::path(get, path = "/api/auth/session", tag = "negotiation",
+    responses((status = 200, body = Session), (status = 500, body = ErrorBody)))]
+pub async fn session(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Json<Session>, ApiError> {
+    let Some(store) = state.store.as_ref() else {
+        return Ok(Json(Session {
+            sign_in: false,
+            actor: None,
+        }));
+    };
+    let actor = match secret(&headers) {
+        None => None,
+        Some(secret) => match store.authenticate(&secret).await {
+            Ok(actor) => Some(actor),
+            Err(hecmap_negotiation::NegotiationError::Unauthenticated(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    Ok(Json(Session {
+        sign_in: true,
+        actor,
+    }))
+}
+
 /// Who is signed in.
 #[utoipa::path(get, path = "/api/auth/me", tag = "negotiation",
     security(("bearer" = []), ("session" = [])),

@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use crate::state::SharedState;
 use accounts::{create_organization, create_user, list_organizations, list_users, set_active};
 use audit::audit;
-use auth::{change_password, create_token, login, logout, me};
+use auth::{change_password, create_token, login, logout, me, session};
 use comments::{comment_dispute, comment_version, dispute_comments, version_comments};
 use extract::{AUTH_BODY_LIMIT, PROPOSAL_BODY_LIMIT, SMALL_BODY_LIMIT, limited};
 use proposals::{
@@ -39,6 +39,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/api/auth/login", limited(post(login), AUTH_BODY_LIMIT))
         .route("/api/auth/logout", limited(post(logout), AUTH_BODY_LIMIT))
         .route("/api/auth/me", get(me))
+        .route("/api/auth/session", get(session))
         .route(
             "/api/auth/tokens",
             limited(post(create_token), AUTH_BODY_LIMIT),
