@@ -1,15 +1,17 @@
-// Builds the web UI into dist/: one bundled ES module (app.js) with MapLibre
-// and terra-draw inside, MapLibre's worker beside it, the CSS and the page.
+// Builds the web UI into dist/: the page's ES module (app.js, with MapLibre
+// inside), the chunks it loads later (chunks/: terra-draw for the lasso, the
+// negotiation's views), MapLibre's worker beside it, the CSS and the page.
 // Nothing is fetched at run time but the hecmap server's own API and tiles.
 //   node build.mjs            # production build (minified, with source maps)
 //   node build.mjs --watch    # rebuild on change
+//   HECMAP_WEB_DIST=/tmp/x node build.mjs   # build somewhere else than dist/
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(here, 'dist');
+const dist = path.resolve(here, process.env.HECMAP_WEB_DIST || 'dist');
 const watch = process.argv.includes('--watch');
 
 fs.rmSync(dist, { recursive: true, force: true });
@@ -23,6 +25,10 @@ const options = {
   entryPoints: { app: 'src/main.js', style: 'src/style.css' },
   bundle: true,
   format: 'esm',
+  // Code the first picture of the map does not need is split off and
+  // loaded on first use (dynamic import()).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: ['chrome110', 'firefox115', 'safari16'],
   outdir: dist,
   minify: !watch,

@@ -215,6 +215,8 @@ async function send(method, url, body) {
 /** @typedef {import('./negotiation/types').StateVersion} StateVersion */
 /** @typedef {import('./negotiation/types').Ruling} Ruling */
 /** @typedef {import('./negotiation/types').Diff} Diff */
+/** @typedef {import('./negotiation/types').Comment} Comment */
+/** @typedef {import('./negotiation/types').AuditEntry} AuditEntry */
 /** @typedef {import('./types').Report} Report */
 /** @typedef {number} OrgId */
 
@@ -225,6 +227,12 @@ export const negotiation = {
   logout: () => send('POST', '/api/auth/logout'),
   /** @type {() => Promise<Actor>} */
   me: () => getJSON('/api/auth/me'),
+  /**
+   * Who is signed in, if anyone: always 200, so a page load logs no 401.
+   * `sign_in` is false on a server without the negotiation's storage.
+   * @type {() => Promise<{ sign_in: boolean, actor: Actor | null }>}
+   */
+  session: () => getJSON('/api/auth/session'),
   /** @type {() => Promise<Organization[]>} */
   organizations: () => getJSON('/api/organizations'),
   /** @type {(org: OrgId) => Promise<Proposal>} */
@@ -250,6 +258,19 @@ export const negotiation = {
   rulings: () => getJSON('/api/rulings'),
   /** @type {(body: object) => Promise<Ruling>} */
   rule: (body) => send('POST', '/api/rulings', body),
+  /** @type {(org: OrgId, v: number) => Promise<Comment[]>} */
+  versionComments: (org, v) =>
+    getJSON(`/api/organizations/${org}/proposal/versions/${v}/comments`),
+  /** @type {(org: OrgId, v: number, body: string) => Promise<Comment>} */
+  commentVersion: (org, v, body) =>
+    send('POST', `/api/organizations/${org}/proposal/versions/${v}/comments`, { body }),
+  /** @type {(key: string) => Promise<Comment[]>} a dispute by its claimants' ids, "3+5" */
+  disputeComments: (key) => getJSON(`/api/disputes/${encodeURIComponent(key)}/comments`),
+  /** @type {(key: string, body: string) => Promise<Comment>} */
+  commentDispute: (key, body) =>
+    send('POST', `/api/disputes/${encodeURIComponent(key)}/comments`, { body }),
+  /** @type {(options?: { limit?: number, before?: number }) => Promise<AuditEntry[]>} */
+  audit: ({ limit, before } = {}) => getJSON(`/api/audit${query({ limit, before })}`),
 };
 
 /** The version a 409 says is the latest. */

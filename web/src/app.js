@@ -6,14 +6,20 @@
 
 import { clearHighlight, showFinding } from './actions/highlight.js';
 import { lasso } from './actions/lasso.js';
-import { paint, removeHec } from './actions/paint.js';
+import { brushReady, offerStart, paint, removeHec } from './actions/paint.js';
 import * as api from './api.js';
-import { bindControls, renderChrome, setColorMode, setLevel, setTool } from './controls.js';
+import {
+  bindControls,
+  bindSheets,
+  renderChrome,
+  setColorMode,
+  setLevel,
+  setTool,
+} from './controls.js';
 import { describe } from './describe.js';
 import { hooks } from './hooks.js';
 import { bindKeyboard } from './keyboard.js';
 import { HecMap } from './map.js';
-import { Negotiation } from './negotiation/index.js';
 import { setOverlay, syncMap } from './overlay.js';
 import { Panel, ruleLabel } from './panel.js';
 import { PlanStore } from './store.js';
@@ -23,6 +29,15 @@ import { $, debounce } from './util.js';
 import { renderPanel, Validation } from './validation.js';
 
 /** @typedef {import('./types').App} App */
+
+/**
+ * Runs `fn` when the page is idle (soon at the latest).
+ * @param {() => void} fn
+ */
+function idle(fn) {
+  if ('requestIdleCallback' in window) requestIdleCallback(fn, { timeout: 1500 });
+  else setTimeout(fn, 200);
+}
 
 /**
  * The map, before the units are known (`townTracts` is filled later);
@@ -38,6 +53,12 @@ function makeMap(app, townTracts) {
       onStrokeEnd: () => app.store?.endStroke(),
       onLasso: (geometry, opts) => app.store && lasso(app, geometry, opts),
       describe: (level, f) => describe(app, level, f),
+      canPaint: (tool) => !!app.store && brushReady(app, tool),
+      onIdleClick: (ids, f) => {
+        if (!app.store || app.overlay) return;
+        const town = hecMap.level === 'town' ? f.properties?.name : null;
+        offerStart(app, ids, town ?? `tract ${app.units.tracts[ids[0]]?.geoid}`);
+      },
     },
   });
   hecMap.tooltip = $('#tooltip');
@@ -88,11 +109,13 @@ function subscribe(app) {
 }
 
 /**
- * The negotiation's view of the app.
+ * The negotiation's view of the app (its code is a chunk of its own,
+ * loaded once the map has shown).
  * @param {App} app
  */
-function startNegotiation(app) {
+async function startNegotiation(app) {
   const { store } = app;
+  const { Negotiation } = await import('./negotiation/index.js');
   const nego = new Negotiation({
     units: app.units,
     store,
@@ -108,7 +131,27 @@ function startNegotiation(app) {
     },
   });
   hooks.nego = nego;
-  hooks.negoReady = nego.start().catch((e) => console.warn('hecmap: negotiation', e));
+  await nego.start();
+}
+
+/**
+ * Renames an HEC; a blank name is refused: the field shows the name again.
+ * @param {App} app
+ * @param {string} key
+ * @param {string} name
+ */
+function renameHec({ store }, key, name) {
+  const hec = store.hec(key);
+  if (!hec) return;
+  if (name.trim()) {
+    store.renameHec(key, name);
+    return;
+  }
+  const input = /** @type {HTMLInputElement | null} */ (
+    document.querySelector(`#hec-list .hec[data-key="${CSS.escape(key)}"] .hec-name`)
+  );
+  if (input) input.value = hec.name;
+  toast(`An HEC needs a name: it is still called ${hec.name}.`, { error: true, ms: 6000 });
 }
 
 /** Boots the page. */
@@ -127,14 +170,17 @@ export async function boot() {
   hooks.store = store;
   hooks.units = units;
 
-  app.boxes = app.hecMap.firstRender.then(() => api.loadTractGeometry()).then(bboxOfFeatures);
+  app.boxes = app.hecMap.firstRender
+    .then(() => new Promise((resolve) => idle(() => resolve(null))))
+    .then(() => api.loadTractGeometry())
+    .then(bboxOfFeatures);
   app.boxes.catch((e) => console.warn('hecmap: tract extents unavailable', e));
 
   app.validation = new Validation(app);
   hooks.validateNow = app.validation.run;
   app.panel = new Panel($('#panel'), {
     select: (key) => store.setActive(key),
-    rename: (key, name) => store.renameHec(key, name),
+    rename: (key, name) => renameHec(app, key, name),
     recolor: (key, color) => store.recolorHec(key, color),
     remove: (key) => removeHec(app, key),
     finding: (f) => showFinding(app, f),
@@ -145,13 +191,21 @@ export async function boot() {
   };
   subscribe(app);
   bindControls(app);
+  bindSheets(app);
   bindKeyboard(app);
 
   setLevel(app, localStorage.getItem('hecmap.level') === 'tract' ? 'tract' : 'town');
   setTool(app, 'paint');
   setColorMode(app, 'hec');
   if (!store.load()) app.render();
-  startNegotiation(app);
+  // After the map's first picture: the session probe, the negotiation's
+  // code, the lasso's (terra-draw), the tracts' extents.
+  const shown = app.hecMap.firstRender;
+  hooks.negoReady = shown
+    .then(() => startNegotiation(app))
+    .catch((e) => console.warn('hecmap: negotiation', e));
+  const preloadLasso = () => app.hecMap.loadDraw().catch((e) => console.warn('hecmap: lasso', e));
+  shown.then(() => idle(preloadLasso));
   hooks.ready = true;
   hooks.report = () => (app.validation.reportRev === store.rev ? app.validation.report : null);
   hooks.reportRev = () => app.validation.reportRev;

@@ -9,18 +9,18 @@ import { clearHighlight } from './actions/highlight.js';
 import { importFile } from './actions/import.js';
 import { addUnitByName } from './actions/paint.js';
 import { NEED_LEGEND } from './map.js';
-import { toast } from './toast.js';
+import { dismissToast, toast } from './toast.js';
 import { $, fmtInt, h } from './util.js';
 
 /** @typedef {import('./types').App} App */
 
 /**
- * Marks the pressed button of a group (`data-${attr}` = value).
+ * Marks the pressed button of a toolbar group (`data-${attr}` = value).
  * @param {string} attr
  * @param {string} value
  */
 function press(attr, value) {
-  for (const b of document.querySelectorAll(`[data-${attr}]`)) {
+  for (const b of document.querySelectorAll(`#toolbar [data-${attr}]`)) {
     b.setAttribute('aria-pressed', String(b.getAttribute(`data-${attr}`) === value));
   }
 }
@@ -90,24 +90,41 @@ function renderLegend(app, mode) {
  */
 function bindToolbar(app) {
   const { store, hecMap } = app;
-  for (const b of document.querySelectorAll('[data-level]')) {
+  for (const b of document.querySelectorAll('#toolbar [data-level]')) {
     b.addEventListener('click', () => setLevel(app, b.getAttribute('data-level')));
   }
-  for (const b of document.querySelectorAll('[data-tool]')) {
+  for (const b of document.querySelectorAll('#toolbar [data-tool]')) {
     b.addEventListener('click', () => setTool(app, b.getAttribute('data-tool')));
   }
-  for (const b of document.querySelectorAll('[data-color]')) {
+  for (const b of document.querySelectorAll('#toolbar [data-color]')) {
     b.addEventListener('click', () => setColorMode(app, b.getAttribute('data-color')));
   }
   $('#undo').addEventListener('click', () => store.undo());
   $('#redo').addEventListener('click', () => store.redo());
-  $('#add-hec').addEventListener('click', () => {
-    store.addHec();
+  // From the keyboard (N, or Enter on the button: a click with no mouse
+  // behind it) the new HEC's name is focused, ready to be typed.
+  const addHec = (/** @type {boolean} */ focusName) => {
+    const key = store.addHec();
     setTool(app, hecMap.tool === 'pan' ? 'paint' : hecMap.tool);
-  });
+    if (focusName) focusHecName(key);
+  };
+  $('#add-hec').addEventListener('click', (e) => addHec(e.detail === 0));
+  $('#start-hec').addEventListener('click', (e) => addHec(e.detail === 0));
   $('#scope').addEventListener('change', () =>
     store.setScope($('#scope', HTMLInputElement).checked ? 'statewide' : 'partial'),
   );
+}
+
+/**
+ * Focuses (and selects) the name field of an HEC's row.
+ * @param {string} key
+ */
+export function focusHecName(key) {
+  const input = /** @type {HTMLInputElement | null} */ (
+    document.querySelector(`#hec-list .hec[data-key="${CSS.escape(key)}"] .hec-name`)
+  );
+  input?.focus();
+  input?.select();
 }
 
 /**
@@ -162,7 +179,12 @@ export function bindControls(app) {
  * scope, whether it is exported, the tracts in no HEC.
  * @param {App} app
  */
-export function renderChrome({ store }) {
+export function renderChrome(app) {
+  const { store } = app;
+  $('#start-hint').hidden = store.hecs.length > 0 || !!app.overlay;
+  if (store.hecs.length) dismissToast('start'); // its offer is stale
+  app.hecMap.refreshCursor();
+  renderSheetSummary(app);
   $('#undo', HTMLButtonElement).disabled = !store.canUndo;
   $('#redo', HTMLButtonElement).disabled = !store.canRedo;
   const nameInput = $('#plan-name', HTMLInputElement);
@@ -187,4 +209,51 @@ export function renderChrome({ store }) {
   $('#unassigned').textContent = store.hecs.length
     ? `${fmtInt(free)} of ${fmtInt(n)} tracts (${fmtInt(people)} people) in no HEC.`
     : '';
+}
+
+/**
+ * The phone layout's bar: what the collapsed plan sheet holds, in a line
+ * ("2 HECs · into HEC 2 · ✗ 3 errors").
+ * @param {App} app
+ */
+function renderSheetSummary({ store }) {
+  const el = $('#sheet-plan-sum');
+  const n = store.hecs.length;
+  if (!n) {
+    el.textContent = 'no HEC yet';
+    return;
+  }
+  const parts = [`${n} HEC${n === 1 ? '' : 's'}`];
+  const active = store.hec(store.active);
+  if (active) parts.push(`into ${active.name}`);
+  const verdict = $('#verdict').textContent.trim();
+  if (verdict) parts.push(verdict);
+  el.textContent = parts.join(' · ');
+}
+
+/**
+ * The phone layout: the plan and the negotiation are sheets under the map,
+ * opened from the bar at the bottom (one at a time).
+ * @param {App} app
+ */
+export function bindSheets(app) {
+  const root = $('#app');
+  const plan = $('#sheet-plan', HTMLButtonElement);
+  const nego = $('#sheet-nego', HTMLButtonElement);
+  const open = (/** @type {string} */ which) => {
+    root.dataset.sheet = which;
+    plan.setAttribute('aria-expanded', String(which === 'plan'));
+    nego.setAttribute('aria-expanded', String(which === 'nego'));
+  };
+  plan.addEventListener('click', () => open(root.dataset.sheet === 'plan' ? '' : 'plan'));
+  nego.addEventListener('click', () => open(root.dataset.sheet === 'nego' ? '' : 'nego'));
+  const aside = $('#nego');
+  const follow = () => {
+    nego.hidden = aside.hidden;
+    if (aside.hidden && root.dataset.sheet === 'nego') open('');
+  };
+  new MutationObserver(follow).observe(aside, { attributes: true, attributeFilter: ['hidden'] });
+  follow();
+  open('');
+  app.hooks.openSheet = open;
 }

@@ -1,8 +1,10 @@
 // @ts-check
 // `window.hecmap`: what the page exposes to the browser tests and for
 // debugging: `map`, `hecMap`, `store`, `units`, `report()`, `reportRev()`,
-// `highlighted`, `metrics`, `nego`, and the promises `firstRender`,
-// `negoReady`, `booted` (`ready` is true once the page is wired).
+// `highlighted`, `metrics`, `nego`, `setTool` / `setLevel` / `setColorMode`,
+// `openSheet('plan' | 'nego' | '')` (the phone layout's sheets), and the
+// promises `firstRender`, `negoReady` (the negotiation starts once the map
+// has shown), `booted` (`ready` is true once the page is wired).
 
 /**
  * @typedef {object} Metrics

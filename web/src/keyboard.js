@@ -68,7 +68,10 @@ function plainKey(app, e) {
   else if (k === 'l') setTool(app, 'lasso');
   else if (k === 't') setLevel(app, hecMap.level === 'town' ? 'tract' : 'town');
   else if (k === 'v') setColorMode(app, hecMap.colorMode === 'hec' ? 'need' : 'hec');
-  else if (k === 'n') $('#add-hec').click();
+  else if (k === 'n') {
+    e.preventDefault(); // the key is not typed into the name field it focuses
+    $('#add-hec').click();
+  }
   else if (/^[1-9]$/.test(e.key)) {
     store.setActive(store.hecs[Number(e.key) - 1]?.key ?? store.active);
   } else if (e.key === 'Escape') clearHighlight(app);

@@ -181,7 +181,9 @@ function markLayers() {
 }
 
 /**
- * The outline of the unit under the pointer (feature-state `hover`).
+ * The outline of the unit under the pointer (feature-state `hover`). The
+ * others have no width (not merely transparent): nothing of them is drawn.
+ * Only the level painted shows its outline (towns at first).
  * @param {'tract' | 'town'} level
  * @param {number} width
  * @returns {LayerSpecification}
@@ -192,10 +194,10 @@ function hoverLayer(level, width) {
     type: 'line',
     source: `${level}s`,
     'source-layer': `${level}s`,
+    layout: { visibility: level === 'town' ? 'visible' : 'none' },
     paint: {
       'line-color': '#000000',
-      'line-width': width,
-      'line-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 1, 0],
+      'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], width, 0],
     },
   };
 }

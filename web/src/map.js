@@ -2,11 +2,13 @@
 // The map: the server's vector tiles (map-style.js), HEC colours and
 // highlights as feature-state (tiles are never rebuilt), the need
 // choropleth, hover, and the painting tools (click/drag brush, eraser,
-// terra-draw freehand lasso).
+// terra-draw freehand lasso, loaded when first wanted).
+//
+// The brush paints with a mouse drag only once there is an HEC to paint
+// into; before that a drag pans. On a touch screen one finger pans (and
+// pinches zoom): a tap paints.
 
 import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
-import { TerraDraw, TerraDrawFreehandMode } from 'terra-draw';
-import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import {
   CT_BOUNDS,
   hatchImage,
@@ -36,6 +38,10 @@ const TOWNS = { source: 'towns', sourceLayer: 'towns' };
  *   a freehand polygon closed (erase: Alt was held)
  * @property {(level: string, feature: MapGeoJSONFeature) => Node} describe
  *   the hover tooltip's content
+ * @property {(tool: string) => boolean} [canPaint] whether the brush (or
+ *   the eraser) has something to do: else a drag pans and a click is idle
+ * @property {(tractIds: number[], feature: MapGeoJSONFeature) => void} [onIdleClick]
+ *   a click with the brush when it has nothing to paint into
  */
 
 /**
@@ -67,6 +73,9 @@ function makeMap(container) {
     ],
     dragRotate: false,
     pitchWithRotate: false,
+    // Town names appear at once: no fade animation (each of its frames
+    // costs much where WebGL is drawn in software).
+    fadeDuration: 0,
     attributionControl: { compact: true },
   });
   map.touchZoomRotate.disableRotation();
@@ -81,7 +90,44 @@ function makeMap(container) {
     const { image, ratio } = labelImage(id.slice('label:'.length));
     map.addImage(id, image, { pixelRatio: ratio });
   });
+  prefetchFirstTiles(map);
   return map;
+}
+
+/**
+ * The tile of a longitude/latitude at zoom z.
+ * @param {number} lng
+ * @param {number} lat
+ * @param {number} z
+ */
+function tileOf(lng, lat, z) {
+  const n = 2 ** z;
+  const r = (lat * Math.PI) / 180;
+  const y = ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n;
+  return [Math.floor(((lng + 180) / 360) * n), Math.floor(y)];
+}
+
+/**
+ * Asks for the tiles of the first view at once, while MapLibre's worker
+ * (which fetches tiles) is still loading: the server's answers wait in the
+ * HTTP cache (tiles are cacheable) for the worker's own requests.
+ * @param {MlMap} map
+ */
+function prefetchFirstTiles(map) {
+  // Vector tiles of 512 px: the map at zoom 8.4 draws the tiles of zoom 8.
+  const z = Math.max(0, Math.min(14, Math.floor(map.getZoom())));
+  const b = map.getBounds();
+  const [[w, s], [e, n]] = CT_BOUNDS;
+  const [x0, y0] = tileOf(Math.max(b.getWest(), w), Math.min(b.getNorth(), n), z);
+  const [x1, y1] = tileOf(Math.min(b.getEast(), e), Math.max(b.getSouth(), s), z);
+  if ((x1 - x0 + 1) * (y1 - y0 + 1) > 16) return;
+  for (const layer of ['tracts', 'towns', 'town_labels']) {
+    for (let x = x0; x <= x1; x++) {
+      for (let y = y0; y <= y1; y++) {
+        fetch(`${location.origin}/tiles/${layer}/${z}/${x}/${y}`).catch(() => {});
+      }
+    }
+  }
 }
 
 /**
@@ -120,10 +166,14 @@ export class HecMap {
     this.altDown = false;
     /** @type {{ disputed: number[], gaps: number[] } | undefined} */
     this.boardMarks = undefined;
-    /** @type {TerraDraw | undefined} */
+    /** @type {import('terra-draw').TerraDraw | undefined} */
     this.draw = undefined;
     /** @type {{ firstIdleMs: number | null, tilesLoaded: number }} */
     this.metrics = { firstIdleMs: null, tilesLoaded: 0 };
+    /** @type {string} how the last pointer went down: mouse, touch or pen */
+    this.pointerType = 'mouse';
+    /** @type {Promise<void> | null} terra-draw, loading or loaded */
+    this.drawLoading = null;
 
     this.map = makeMap(container);
     this.map.on('sourcedata', (e) => {
@@ -141,7 +191,6 @@ export class HecMap {
       };
       this.map.on('idle', onIdle);
     });
-    this.ready.then(() => this._setupDraw());
     this._bindPointer();
   }
 
@@ -152,29 +201,53 @@ export class HecMap {
     this.level = level;
     this._setHover(null);
     // Only the hover outline of the level painted is drawn (each costs a pass).
-    const m = this.map;
-    m.setLayoutProperty('tract-hover', 'visibility', level === 'tract' ? 'visible' : 'none');
-    m.setLayoutProperty('town-hover', 'visibility', level === 'town' ? 'visible' : 'none');
-    m.setPaintProperty('tract-line', 'line-opacity', level === 'tract' ? 0.8 : 0.45);
+    this._show('tract-hover', level === 'tract');
+    this._show('town-hover', level === 'town');
+    this.map.setPaintProperty('tract-line', 'line-opacity', level === 'tract' ? 0.8 : 0.45);
   }
 
-  /** @param {string} tool pan, paint, erase or lasso */
+  /**
+   * The brush tools leave the map's panning on: a mouse drag that paints
+   * stops it (the mousedown's preventDefault); a touch drag always pans.
+   * The lasso's drag draws.
+   * @param {string} tool pan, paint, erase or lasso
+   */
   setTool(tool) {
     this.tool = tool;
-    const draws = tool === 'paint' || tool === 'erase' || tool === 'lasso';
-    if (draws && !this.spacePan) this.map.dragPan.disable();
+    if (tool === 'lasso' && !this.spacePan) this.map.dragPan.disable();
     else this.map.dragPan.enable();
-    this.map.getCanvasContainer().dataset.tool = tool;
+    this.refreshCursor();
+    if (tool === 'lasso') this.loadDraw().catch((e) => console.warn('hecmap: lasso', e));
     if (this.draw?.enabled) this.draw.setMode(tool === 'lasso' ? 'freehand' : 'static');
+  }
+
+  /** The map's cursor: the tool's, or a hand when the brush would pan. */
+  refreshCursor() {
+    const brush = this.tool === 'paint' || this.tool === 'erase';
+    const idle = brush && this.cb.canPaint && !this.cb.canPaint(this.tool);
+    this.map.getCanvasContainer().dataset.mapTool = idle || this.spacePan ? 'pan' : this.tool;
+  }
+
+  /**
+   * Shows or hides a layer, when that changes anything: a layer's
+   * visibility set again (even to what it was) makes MapLibre lay out its
+   * source's tiles anew.
+   * @param {string} layer
+   * @param {boolean} on
+   */
+  _show(layer, on) {
+    const was = this.map.getLayoutProperty(layer, 'visibility') ?? 'visible';
+    const want = on ? 'visible' : 'none';
+    if (was !== want) this.map.setLayoutProperty(layer, 'visibility', want);
   }
 
   /** @param {string} mode hec or need */
   setColorMode(mode) {
     this.colorMode = mode;
     const need = mode === 'need';
-    this.map.setLayoutProperty('tract-need', 'visibility', need ? 'visible' : 'none');
-    this.map.setLayoutProperty('tract-hec-outline', 'visibility', need ? 'visible' : 'none');
-    this.map.setLayoutProperty('tract-hec', 'visibility', need ? 'none' : 'visible');
+    this._show('tract-need', need);
+    this._show('tract-hec-outline', need);
+    this._show('tract-hec', !need);
   }
 
   /**
@@ -182,6 +255,7 @@ export class HecMap {
    * @param {boolean} on
    */
   setSpacePan(on) {
+    if (on === this.spacePan) return;
     this.spacePan = on;
     this.setTool(this.tool);
     if (this.draw?.enabled && this.tool === 'lasso') this.draw.setMode(on ? 'static' : 'freehand');
@@ -244,6 +318,11 @@ export class HecMap {
     for (const layer of ['tract-gap-fill', 'tract-gap-line']) this.map.setFilter(layer, f(gaps));
   }
 
+  /** Shows the whole state, as the map first did. */
+  fitState() {
+    this.map.fitBounds(CT_BOUNDS, { padding: 20, duration: 0 });
+  }
+
   /**
    * @param {import('maplibre-gl').LngLatBoundsLike | null} bbox
    * @param {{ maxZoom?: number }} [options]
@@ -270,14 +349,33 @@ export class HecMap {
     return { feature: f, tracts: f.id != null ? [Number(f.id)] : [] };
   }
 
+  /** Whether the brush (or the eraser) is the tool and would paint now. */
+  _brushPaints() {
+    const brush = this.tool === 'paint' || this.tool === 'erase';
+    return brush && !this.spacePan && (!this.cb.canPaint || this.cb.canPaint(this.tool));
+  }
+
   _bindPointer() {
     const m = this.map;
+    m.getCanvasContainer().addEventListener(
+      'pointerdown',
+      (e) => (this.pointerType = e.pointerType || 'mouse'),
+      true,
+    );
     m.on('mousedown', (e) => {
-      const brush = this.tool === 'paint' || this.tool === 'erase';
-      if (!brush || this.spacePan || e.originalEvent.button !== 0) return;
-      e.preventDefault();
+      if (!this._brushPaints() || e.originalEvent.button !== 0) return;
+      e.preventDefault(); // no panning: this drag paints
+      // A touch reaches here only as a tap (a touch drag pans, with no mouse events).
+      const touch = this.pointerType === 'touch';
       this.painting = { stroke: Symbol('stroke'), last: e.point, t0: performance.now() };
       this._paintAt(e.point);
+      if (touch) this.painting = null;
+    });
+    m.on('click', (e) => {
+      // The brush with no HEC to paint into: the page offers to start one.
+      if (this.tool !== 'paint' || this.spacePan || this._brushPaints()) return;
+      const { feature, tracts } = this.unitsAt(e.point);
+      if (feature && tracts.length) this.cb.onIdleClick?.(tracts, feature);
     });
     m.on('mousemove', (e) => {
       if (this.painting) this._paintTo(e.point);
@@ -367,7 +465,25 @@ export class HecMap {
 
   // ---- lasso (terra-draw) -----------------------------------------------
 
-  _setupDraw() {
+  /**
+   * Loads terra-draw (a separate chunk) and starts it: when the lasso is
+   * first chosen, or ahead of that once the map has shown.
+   * @returns {Promise<void>}
+   */
+  loadDraw() {
+    this.drawLoading ??= Promise.all([
+      import('terra-draw'),
+      import('terra-draw-maplibre-gl-adapter'),
+      this.ready,
+    ]).then(([td, adapter]) => this._setupDraw(td, adapter.TerraDrawMapLibreGLAdapter));
+    return this.drawLoading;
+  }
+
+  /**
+   * @param {typeof import('terra-draw')} td
+   * @param {typeof import('terra-draw-maplibre-gl-adapter').TerraDrawMapLibreGLAdapter} Adapter
+   */
+  _setupDraw({ TerraDraw, TerraDrawFreehandMode }, Adapter) {
     const freehand = new TerraDrawFreehandMode({
       drawInteraction: 'click-drag',
       styles: {
@@ -381,7 +497,7 @@ export class HecMap {
       },
     });
     this.draw = new TerraDraw({
-      adapter: new TerraDrawMapLibreGLAdapter({ map: this.map }),
+      adapter: new Adapter({ map: this.map }),
       modes: [freehand],
     });
     this.draw.start();

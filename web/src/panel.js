@@ -1,16 +1,28 @@
 // @ts-check
-// The side panel: the HEC list with population and Medicare bars against
-// the thresholds, and the findings list from the server's report.
+// The side panel: the HEC list (population and Medicare bars against the
+// floors, the shortfall in words, the verdict with a pending waiver's two
+// outcomes, the towns, each removable), the findings list (each with its
+// "why?"), the verdict line with the statewide switch beside it, and the
+// rules in plain words ("How it works").
 
-import { fmtInt, h } from './util.js';
+import { renderGuide, RULE_SECTION, ruleLabel, ruleWhy } from './guide.js';
+import { toast } from './toast.js';
+import { findUnit, notAUnitMessage, suggestUnits } from './units.js';
+import { fmtInt, h, plural } from './util.js';
 
+export { ruleLabel };
+
+/** @typedef {import('./types').App} App */
 /** @typedef {import('./types').Finding} Finding */
 /** @typedef {import('./types').Report} Report */
+/** @typedef {import('./types').Verdict} Verdict */
+/** @typedef {import('./types').Rules} Rules */
 /** @typedef {import('./types').Rules['thresholds']} Thresholds */
+/** @typedef {ReturnType<typeof import('./validation.js').hecStanding>} Standing */
 
 /**
  * A row of the HEC list: figures from the report when current, else the
- * instant local tally.
+ * instant local tally; its towns from the plan itself.
  * @typedef {object} HecRow
  * @property {string} key
  * @property {string} name
@@ -19,10 +31,9 @@ import { fmtInt, h } from './util.js';
  * @property {number} medicare
  * @property {boolean} medicareEstimate
  * @property {number} tracts
- * @property {number | null} towns whole towns (from the report)
- * @property {number} partialTowns
+ * @property {{ town: string, tracts: number[], of: number }[]} towns
  * @property {number | null} need
- * @property {boolean | null} passes
+ * @property {Standing | null} standing what the report says (null: not current)
  */
 
 /**
@@ -34,6 +45,9 @@ import { fmtInt, h } from './util.js';
  * @property {boolean} stale the report is not that of the plan as it is
  * @property {Map<string, string>} colors HEC name -> colour
  * @property {number} rev the store's rev the report is for
+ * @property {{ chosen: string, painted: number, checked: string }} [scope]
+ *   the scope chosen (statewide, partial, auto), the HECs with units, the
+ *   scope checked
  */
 
 /**
@@ -45,40 +59,69 @@ import { fmtInt, h } from './util.js';
  * @property {(f: Finding, index: number) => void} finding
  */
 
-/** @type {Record<string, string>} */
-const RULE_LABELS = {
-  'coverage.gap': 'Gap',
-  'coverage.overlap': 'Overlap',
-  'coverage.sliver': 'Sliver',
-  'threshold.population': 'Population',
-  'threshold.medicare': 'Medicare',
-  'count.regions': 'Number of HECs',
-  contiguity: 'Contiguity',
-  waiver: 'Waiver',
-  'town.split': 'Town split',
-  enclave: 'Enclave',
-  'cherry_pick.high_need': 'Cherry-picking',
-  compactness: 'Compactness',
-};
-
 /** @type {Record<string, number>} */
-const SEVERITY_RANK = { error: 0, unknown: 1, warning: 2, waived: 3, info: 4 };
+const SEVERITY_RANK = { error: 0, unknown: 1, pending: 2, warning: 3, waived: 4, info: 5 };
 /** @type {Record<string, string>} */
-const SEVERITY_LABEL = {
+export const SEVERITY_LABEL = {
   error: 'Error',
-  unknown: 'Unknown',
+  unknown: 'Cannot check',
+  pending: 'Pending staff decision',
   warning: 'Warning',
-  waived: 'Waived',
-  info: 'Info',
+  waived: 'Waived by staff',
+  info: 'Note',
 };
 
-/** @param {string} rule */
-export function ruleLabel(rule) {
-  return RULE_LABELS[rule] ?? rule;
+/** Counts in the verdict line, worst first: [severity, one, many]. */
+const COUNT_WORDS = [
+  ['error', 'error', 'errors'],
+  ['unknown', 'rule not checked', 'rules not checked'],
+  ['pending', 'waiver pending', 'waivers pending'],
+  ['warning', 'warning', 'warnings'],
+  ['waived', 'waived by staff', 'waived by staff'],
+];
+
+/**
+ * A verdict in words: "✓ Passes (1 warning)", "✗ Fails (2 errors)",
+ * "◐ Pending staff decision: passes if approved, fails if refused".
+ * @param {{ verdict?: Verdict, passes?: boolean, if_approved?: Verdict | null,
+ *   if_refused?: Verdict | null, counts?: Record<string, number> }} report
+ */
+export function verdictText(report) {
+  const c = report.counts ?? {};
+  const parts = COUNT_WORDS.filter(([s]) => c[s]).map(([s, one, many]) => plural(c[s], one, many));
+  const more = parts.length ? ` (${parts.join(', ')})` : '';
+  const verdict = report.verdict ?? (report.passes ? 'passes' : 'fails');
+  if (verdict === 'passes') return `✓ Passes${more}`;
+  if (verdict === 'fails') return `✗ Fails${more}`;
+  return `◐ Pending staff decision: ${outcomes(report.if_approved, report.if_refused)}`;
 }
 
-/** @param {number} n @param {string} word */
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/**
+ * "passes if approved, fails if refused".
+ * @param {Verdict | null | undefined} ifApproved
+ * @param {Verdict | null | undefined} ifRefused
+ */
+function outcomes(ifApproved, ifRefused) {
+  const word = (/** @type {Verdict | null | undefined} */ v) =>
+    v === 'passes' ? 'passes' : 'fails';
+  return `${word(ifApproved ?? 'passes')} if approved, ${word(ifRefused ?? 'fails')} if refused`;
+}
+
+/**
+ * A shortfall in words: "5,509 people short of 150,000", "≈ 1,234 Medicare
+ * beneficiaries short of 20,000 (estimate)"; null when the floor is met.
+ * @param {number} value
+ * @param {number} limit
+ * @param {[string, string]} words one and many ("person", "people")
+ * @param {boolean} [estimate]
+ */
+export function shortfallText(value, limit, [one, many], estimate = false) {
+  if (!(value < limit)) return null;
+  const short = Math.max(1, Math.ceil(limit - value - 1e-9));
+  const approx = estimate ? '≈ ' : '';
+  return `${approx}${fmtInt(short)} ${short === 1 ? one : many} short of ${fmtInt(limit)}` +
+    (estimate ? ' (estimate)' : '');
+}
 
 /**
  * A bar: value against a threshold, on a scale shared by all HECs.
@@ -138,19 +181,54 @@ function bar(cls, label, value, limit, scale, color, estimate) {
 }
 
 /**
- * The verdict over the findings: "✓ Passes (2 warnings)", "✗ 1 error".
- * @param {Report} report
+ * An HEC's state on its card: [text, class, verdict].
+ * @param {HecRow} x
+ * @returns {[string, string, string]}
  */
-function verdictText(report) {
-  const c = report.counts ?? {};
-  const bad = (c.error ?? 0) + (c.unknown ?? 0);
-  const parts = [];
-  for (const s of ['error', 'unknown', 'warning', 'waived']) {
-    if (c[s]) parts.push(`${c[s]} ${s === 'error' ? (c[s] === 1 ? 'error' : 'errors') : s}`);
-  }
-  return report.passes
-    ? '✓ Passes' + (parts.length ? ` (${parts.join(', ')})` : '')
-    : `✗ ${parts.join(', ') || `${bad} failing`}`;
+function hecState(x) {
+  if (x.tracts === 0) return ['empty', 'empty', 'empty'];
+  const s = x.standing;
+  if (!s) return ['', '', ''];
+  if (s.verdict === 'pending') return ['◐ pending staff decision', 'pending', 'pending'];
+  if (s.verdict === 'fails') return ['✗ fails', 'bad', 'fails'];
+  const waived = s.waiver?.status === 'approved';
+  return [waived ? '✓ passes (waiver approved)' : '✓ passes', 'ok', 'passes'];
+}
+
+/** "the population floor", "the floors and the one-piece rule". @param {string[]} rules */
+function waivedWhat(rules) {
+  const floors = rules.some((r) => r.startsWith('threshold.'));
+  const piece = rules.includes('contiguity');
+  if (floors && piece) return 'the floors and the one-piece rule';
+  if (piece) return 'the one-piece rule';
+  const both = rules.includes('threshold.population') && rules.includes('threshold.medicare');
+  if (both) return 'the population and Medicare floors';
+  return rules.includes('threshold.medicare') ? 'the Medicare floor' : 'the population floor';
+}
+
+/**
+ * Focuses the n-th of some elements (the last when fewer); false when none.
+ * @param {NodeListOf<Element>} list
+ * @param {number} n
+ */
+function focusNth(list, n) {
+  const el = /** @type {HTMLElement | undefined} */ (list[Math.min(n, list.length - 1)]);
+  el?.focus();
+  return !!el;
+}
+
+/**
+ * Scrolls the panel's part holding `el` so that `el` is at its top (only
+ * that part: scrollIntoView would move the page's fixed layout too).
+ * @param {HTMLElement} el
+ */
+function scrollToTop(el) {
+  let box = el.parentElement;
+  while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
+  if (!box) return;
+  const head = /** @type {HTMLElement | null} */ (box.querySelector(':scope > .section-head'));
+  const offset = head && getComputedStyle(head).position === 'sticky' ? head.offsetHeight : 0;
+  box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - offset;
 }
 
 export class Panel {
@@ -169,18 +247,52 @@ export class Panel {
     this.verdict = root.querySelector('#verdict');
     /** @type {HTMLButtonElement} */
     this.toggleInfo = root.querySelector('#toggle-info');
+    /** @type {HTMLDetailsElement} */
+    this.guide = root.querySelector('#rules-guide');
     this.showInfo = false;
     /** @type {string | null} key of the selected finding */
     this.selected = null;
+    /** @type {Set<string>} findings (rule|hec) whose "why?" is open */
+    this.openWhy = new Set();
     /** @type {Map<string, HTMLLIElement>} HEC key -> <li> */
     this.items = new Map();
     /** @type {FindingsState | undefined} */
     this.lastFindings = undefined;
+    /** @type {App | null} */
+    this.app = null;
     this.toggleInfo.addEventListener('click', () => {
       this.showInfo = !this.showInfo;
       this.renderFindings(this.lastFindings);
     });
     this.list.addEventListener('keydown', (e) => this._listKeys(e));
+  }
+
+  /**
+   * Gives the panel what its guidance needs (once): the rules' settings for
+   * the guide, the units for suggestions, the store for removing towns.
+   * @param {App} app
+   */
+  connect(app) {
+    if (this.app) return;
+    this.app = app;
+    this.root.querySelector('#guide-body')?.replaceChildren(...renderGuide(app.rules));
+    this._bindSuggestions();
+  }
+
+  /** @returns {Partial<Rules>} */
+  get rules() {
+    return this.app?.rules ?? {};
+  }
+
+  /**
+   * Opens "How it works" at a section, and moves focus there.
+   * @param {string} section a key of the guide (floors, waiver, …)
+   */
+  openGuide(section) {
+    this.guide.open = true;
+    const el = /** @type {HTMLElement | null} */ (this.root.querySelector(`#guide-${section}`));
+    scrollToTop(el ?? this.guide);
+    el?.focus({ preventScroll: true });
   }
 
   /**
@@ -192,9 +304,10 @@ export class Panel {
     const target = /** @type {HTMLElement} */ (e.target);
     if (target.tagName === 'INPUT') return;
     const items = /** @type {HTMLElement[]} */ ([...this.list.children]);
-    const i = items.indexOf(target.closest('li'));
+    const i = items.indexOf(target.closest('li.hec'));
     if (i < 0) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      if (target !== items[i]) return;
       e.preventDefault();
       const step = e.key === 'ArrowDown' ? 1 : -1;
       const next = items[Math.max(0, Math.min(items.length - 1, i + step))];
@@ -267,7 +380,7 @@ export class Panel {
       this.on.remove(li.dataset.key);
     });
     li.addEventListener('click', (e) => {
-      if (/** @type {HTMLElement} */ (e.target).closest('input, button')) return;
+      if (/** @type {HTMLElement} */ (e.target).closest('input, button, .hec-towns ul')) return;
       this.on.select(li.dataset.key);
     });
     name.addEventListener('focus', () => this.on.select(li.dataset.key));
@@ -279,7 +392,20 @@ export class Panel {
       h('span', { class: 'hec-state' }),
       del,
     );
-    li.append(head, h('div', { class: 'bars' }), h('div', { class: 'hec-meta' }));
+    const towns = h(
+      'details',
+      { class: 'hec-towns' },
+      h('summary', {}),
+      h('ul', { class: 'town-list' }),
+    );
+    li.append(
+      head,
+      h('div', { class: 'bars' }),
+      h('div', { class: 'hec-short' }),
+      h('div', { class: 'hec-waiver' }),
+      h('div', { class: 'hec-meta' }),
+      towns,
+    );
     return li;
   }
 
@@ -338,26 +464,249 @@ export class Panel {
     name.dataset.value = x.name;
     if (document.activeElement !== name) name.value = x.name;
     name.title = x.name;
+    name.setAttribute('aria-label', `Name of ${x.name}`);
+    li.querySelector('.del').setAttribute('aria-label', `Delete ${x.name}`);
+    const [text, cls, verdict] = hecState(x);
     const state = li.querySelector('.hec-state');
-    const passes = x.passes;
-    const verdict = passes == null ? ['', ''] : passes ? ['✓ passes', 'ok'] : ['✗ fails', 'bad'];
-    const [text, cls] = x.tracts === 0 ? ['empty', 'empty'] : verdict;
     state.textContent = text;
     state.className = `hec-state ${cls}`;
+    li.dataset.verdict = verdict;
     const { population_min: popMin, medicare_min: medMin } = thresholds;
     li.querySelector('.bars').replaceChildren(
       bar('pop', 'Population', x.population, popMin, scales.population, x.color, false),
       bar('med', 'Medicare', x.medicare, medMin, scales.medicare, x.color, x.medicareEstimate),
     );
-    const meta = [`${fmtInt(x.tracts)} tract${x.tracts === 1 ? '' : 's'}`];
-    if (x.towns != null) meta.push(plural(x.towns, 'whole town'));
-    if (x.partialTowns) meta.push(`${x.partialTowns} split`);
+    this._renderShortfall(li, x, thresholds);
+    this._renderWaiver(li, x);
+    this._renderMeta(li, x);
+    this._renderTowns(li, x);
+  }
+
+  /**
+   * The shortfall in words, under the bars.
+   * @param {HTMLLIElement} li
+   * @param {HecRow} x
+   * @param {Thresholds} thresholds
+   */
+  _renderShortfall(li, x, thresholds) {
+    const lines =
+      x.tracts === 0
+        ? []
+        : [
+            shortfallText(x.population, thresholds.population_min, ['person', 'people']),
+            shortfallText(
+              x.medicare,
+              thresholds.medicare_min,
+              ['Medicare beneficiary', 'Medicare beneficiaries'],
+              x.medicareEstimate,
+            ),
+          ].filter(Boolean);
+    li.querySelector('.hec-short').replaceChildren(
+      ...lines.map((t) => h('div', { class: 'short-line' }, t)),
+    );
+  }
+
+  /**
+   * What the card says of a waiver: pending (both outcomes), possible (a
+   * rural HEC failing what a waiver covers), approved or refused.
+   * @param {HTMLLIElement} li
+   * @param {HecRow} x
+   */
+  _renderWaiver(li, x) {
+    const el = /** @type {HTMLElement} */ (li.querySelector('.hec-waiver'));
+    const s = x.standing;
+    const how = () =>
+      h(
+        'button',
+        { type: 'button', class: 'btn link how', onclick: () => this.openGuide('waiver') },
+        'How to ask',
+      );
+    /** @type {(string | Node)[]} */
+    let parts = [];
+    let cls = '';
+    if (s && x.tracts > 0 && s.pendingRules.length) {
+      cls = 'pending';
+      const what = waivedWhat(s.pendingRules);
+      parts =
+        s.verdict === 'pending'
+          ? [`Waiver of ${what} requested: ${outcomes(s.ifApproved, s.ifRefused)} by staff.`]
+          : [`Waiver of ${what} requested, pending staff decision; the HEC fails other rules.`];
+    } else if (s && x.tracts > 0 && s.waiverPossible) {
+      cls = 'possible';
+      const density = s.density != null ? `${fmtInt(s.density)} people per km², ` : '';
+      const line = fmtInt(this.rules.rural?.max_density_per_km2 ?? 150);
+      parts = [
+        `Rural (${density}under ${line}): this HEC may ask staff for a waiver, ` +
+          'with a reason, in its proposal. ',
+        how(),
+      ];
+    } else if (s && x.tracts > 0 && s.waiver?.status === 'refused') {
+      cls = 'refused';
+      parts = ['Staff refused this HEC’s waiver.'];
+    } else if (s && x.tracts > 0 && s.waiver?.status === 'approved') {
+      cls = 'approved';
+      parts = ['Waiver approved by staff.'];
+    }
+    el.className = `hec-waiver ${cls}`;
+    el.hidden = !parts.length;
+    el.replaceChildren(...parts);
+  }
+
+  /**
+   * The card's line of figures: tracts, split towns (as the findings name
+   * them), need.
+   * @param {HTMLLIElement} li
+   * @param {HecRow} x
+   */
+  _renderMeta(li, x) {
+    const meta = [plural(x.tracts, 'tract')];
+    const splits = x.standing?.splitTowns ?? [];
+    if (splits.length) meta.push(plural(splits.length, 'split town'));
     if (x.need != null) meta.push(`need ${Math.round(x.need)}`);
     /** @type {HTMLElement} */
     const metaEl = li.querySelector('.hec-meta');
     metaEl.textContent = meta.join(' · ');
     metaEl.title =
-      x.need != null ? 'need: population-weighted mean need percentile of its tracts (0-100)' : '';
+      (splits.length ? `split: ${splits.join(', ')} (see the findings). ` : '') +
+      (x.need != null ? 'need: people-weighted mean need percentile of its tracts (0-100)' : '');
+  }
+
+  /**
+   * The towns of an HEC, each removable (by mouse and keyboard, undoable).
+   * @param {HTMLLIElement} li
+   * @param {HecRow} x
+   */
+  _renderTowns(li, x) {
+    const details = /** @type {HTMLDetailsElement} */ (li.querySelector('.hec-towns'));
+    details.hidden = x.towns.length === 0;
+    const partial = x.towns.filter((t) => t.tracts.length < t.of).length;
+    details.querySelector('summary').textContent =
+      plural(x.towns.length, 'town') + (partial ? ` (${partial} in part)` : '');
+    const ul = details.querySelector('ul');
+    const sig = [x.name, ...x.towns.map((t) => `${t.town}:${t.tracts.length}/${t.of}`)].join('|');
+    if (ul.dataset.sig === sig) return; // unchanged: keep the buttons (and the focus)
+    // Another plan in this row (an import, a new plan): the list starts closed.
+    const before = new Set(ul.dataset.towns ? ul.dataset.towns.split('|') : []);
+    if (before.size && !x.towns.some((t) => before.has(t.town))) details.open = false;
+    ul.dataset.sig = sig;
+    ul.dataset.towns = x.towns.map((t) => t.town).join('|');
+    const had = /** @type {HTMLElement | null} */ (document.activeElement)?.closest?.('li');
+    const focusAt = had && ul.contains(had) ? [...ul.children].indexOf(had) : -1;
+    ul.setAttribute('aria-label', `Towns in ${x.name}`);
+    ul.replaceChildren(
+      ...x.towns.map((t, i) => {
+        const label = `Remove ${t.town} from ${x.name}`;
+        const part = t.tracts.length < t.of ? ` (${t.tracts.length} of ${t.of} tracts)` : '';
+        return h(
+          'li',
+          { dataset: { town: t.town } },
+          h('span', { class: 'town-name' }, t.town, h('span', { class: 'muted' }, part)),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'icon town-remove',
+              'aria-label': label,
+              title: `${label} (undo: Ctrl+Z)`,
+              onclick: () => this._removeTown(x.key, t.town, i),
+            },
+            '✕',
+          ),
+        );
+      }),
+    );
+    if (focusAt >= 0) focusNth(ul.querySelectorAll('.town-remove'), focusAt);
+  }
+
+  /**
+   * Takes a town's tracts out of an HEC (the store's erase: one undo step),
+   * says so with an Undo, and keeps the keyboard's place in the list.
+   * @param {string} key
+   * @param {string} town
+   * @param {number} index its place in the list
+   */
+  _removeTown(key, town, index) {
+    const app = this.app;
+    if (!app) return;
+    const { store, units } = app;
+    const hec = store.hec(key);
+    const all = units.townTracts.get(town) ?? [];
+    const ids = all.filter((id) => store.hecOfTract(id)?.key === key);
+    if (!hec || !ids.length || !store.paint(ids, null)) return;
+    toast(`Removed ${town} from ${hec.name}.`, {
+      action: { label: 'Undo', run: () => store.undo() },
+    });
+    // The list was drawn again: the keyboard goes on at the same place.
+    const li = this.items.get(key);
+    const buttons = li?.querySelectorAll('.town-remove');
+    const moved = !!buttons?.length && focusNth(buttons, index);
+    if (!moved) (li?.querySelector('summary') ?? li)?.focus();
+  }
+
+  /**
+   * A misspelt town or GEOID in "Add a town or tract": a suggestion from
+   * the units' names (edit distance), accepted with one click. Runs before
+   * the form's own handler, which adds units it knows.
+   */
+  _bindSuggestions() {
+    const form = /** @type {HTMLFormElement | null} */ (this.root.querySelector('#add-unit'));
+    const input = /** @type {HTMLInputElement | null} */ (
+      this.root.querySelector('#add-unit-input')
+    );
+    const box = /** @type {HTMLElement | null} */ (this.root.querySelector('#add-unit-suggest'));
+    if (!form || !input || !box || !this.app) return;
+    const units = this.app.units;
+    const hide = () => {
+      box.hidden = true;
+      box.replaceChildren();
+    };
+    input.addEventListener('input', hide);
+    this.root.addEventListener(
+      'submit',
+      (e) => {
+        if (e.target !== form) return;
+        const text = input.value;
+        if (!text.trim() || findUnit(units, text)) {
+          hide();
+          return;
+        }
+        e.preventDefault();
+        e.stopPropagation(); // the form's handler would only say "not found"
+        this._suggest(box, input, form, text, suggestUnits(units, text));
+      },
+      true,
+    );
+  }
+
+  /**
+   * Shows "\"Hartfrod\" is not a town; did you mean Hartford?" with a
+   * button per suggestion that adds it.
+   * @param {HTMLElement} box
+   * @param {HTMLInputElement} input
+   * @param {HTMLFormElement} form
+   * @param {string} text
+   * @param {{ kind: string, name: string, label: string }[]} suggestions
+   */
+  _suggest(box, input, form, text, suggestions) {
+    const accept = (/** @type {string} */ name) => {
+      input.value = name;
+      box.hidden = true;
+      form.requestSubmit();
+      input.focus();
+    };
+    box.className = `suggest${suggestions.length ? '' : ' none'}`;
+    box.replaceChildren(
+      h('span', { class: 'suggest-msg' }, notAUnitMessage(text, suggestions)),
+      ...suggestions.map((s) =>
+        h(
+          'button',
+          { type: 'button', class: 'btn small', onclick: () => accept(s.name) },
+          `Add ${s.label}`,
+        ),
+      ),
+    );
+    box.hidden = false;
+    /** @type {HTMLElement | null} */ (box.querySelector('button'))?.focus();
   }
 
   /**
@@ -367,6 +716,7 @@ export class Panel {
   _message(item) {
     this.verdict.textContent = '';
     this.verdict.className = 'verdict';
+    delete this.verdict.dataset.verdict;
     this.findings.replaceChildren(item);
     this.toggleInfo.hidden = true;
   }
@@ -412,6 +762,80 @@ export class Panel {
     return btn;
   }
 
+  /**
+   * A finding with its "why?": the rule in plain words, and a link to its
+   * section of "How it works".
+   * @param {Finding} f
+   * @param {number} i
+   * @param {string} key
+   * @param {Map<string, string>} colors
+   */
+  _findingItem(f, i, key, colors) {
+    const whyKey = `${f.rule}|${f.hec ?? ''}`;
+    const open = this.openWhy.has(whyKey);
+    const id = `why-${i}`;
+    const text = h(
+      'div',
+      { class: 'why-text', id, hidden: !open },
+      ruleWhy(f.rule, this.rules),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn link',
+          onclick: () => this.openGuide(RULE_SECTION[f.rule] ?? 'hec'),
+        },
+        'More in How it works',
+      ),
+    );
+    const why = h(
+      'button',
+      {
+        type: 'button',
+        class: 'why',
+        'aria-expanded': String(open),
+        'aria-controls': id,
+        'aria-label': `Why? The rule: ${ruleLabel(f.rule)}`,
+        title: 'Why this rule?',
+      },
+      'Why?',
+    );
+    why.addEventListener('click', () => {
+      const now = text.hidden;
+      text.hidden = !now;
+      why.setAttribute('aria-expanded', String(now));
+      if (now) this.openWhy.add(whyKey);
+      else this.openWhy.delete(whyKey);
+    });
+    return h('li', { class: 'finding-item' }, this._findingButton(f, i, key, colors), why, text);
+  }
+
+  /**
+   * The statewide switch beside the verdict, and what it does.
+   * @param {FindingsState['scope']} scope
+   */
+  _renderScope(scope) {
+    const input = /** @type {HTMLInputElement | null} */ (this.root.querySelector('#scope'));
+    const note = this.root.querySelector('#scope-note');
+    if (!input || !note || !scope) return;
+    const r = this.rules.regions ?? { min: 8, max: 12 };
+    const what = `gaps (land in no HEC) and the number of HECs (${r.min}–${r.max})`;
+    const sketch = scope.painted < 2;
+    const statewide = scope.checked === 'statewide';
+    input.disabled = sketch;
+    // After the controls' own redraw, which shows the scope chosen.
+    const show = () => (input.checked = statewide);
+    show();
+    queueMicrotask(show);
+    note.textContent = sketch
+      ? `A sketch of one HEC is judged as a partial plan: ${what} are checked only for a ` +
+        'statewide plan of two HECs or more.'
+      : statewide
+        ? `Checked as the whole state: ${what} too.`
+        : `Partial plan: ${what} are not checked. Tick for a plan of the whole state.`;
+  }
+
   /** @param {FindingsState} state */
   renderFindings(state) {
     this.lastFindings = state;
@@ -421,6 +845,7 @@ export class Panel {
     const focusKey = focused?.getAttribute('data-key');
     ul.classList.toggle('stale', !!stale);
     ul.dataset.rev = String(state.rev ?? '');
+    this._renderScope(state.scope);
     if (error) {
       const why = h('strong', {}, 'The server could not validate the plan: ');
       this._message(h('li', { class: 'server-error', role: 'alert' }, why, error.message));
@@ -433,15 +858,18 @@ export class Panel {
       this._message(h('li', { class: 'hint' }, hint));
       return;
     }
+    const verdict = report.verdict ?? (report.passes ? 'passes' : 'fails');
     this.verdict.textContent = verdictText(report);
-    this.verdict.className = `verdict ${report.passes ? 'ok' : 'bad'}`;
+    const cls = verdict === 'passes' ? 'ok' : verdict === 'fails' ? 'bad' : 'pending';
+    this.verdict.className = `verdict ${cls}`;
+    this.verdict.dataset.verdict = verdict;
 
     const all = report.findings.map((f, i) => ({ f, i, key: `${f.rule}|${f.hec ?? ''}|${i}` }));
     const rank = (/** @type {Finding} */ f) => SEVERITY_RANK[f.severity] ?? 9;
     all.sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i);
     const info = all.filter((x) => x.f.severity === 'info');
     const shown = this.showInfo ? all : all.filter((x) => x.f.severity !== 'info');
-    const items = shown.map(({ f, i, key }) => h('li', {}, this._findingButton(f, i, key, colors)));
+    const items = shown.map(({ f, i, key }) => this._findingItem(f, i, key, colors));
     if (!items.length) {
       const none = report.passes ? 'No rule is broken.' : 'Nothing to show.';
       items.push(h('li', { class: 'hint' }, none));
@@ -449,8 +877,8 @@ export class Panel {
     ul.replaceChildren(...items);
     this.toggleInfo.hidden = info.length === 0;
     this.toggleInfo.textContent = this.showInfo
-      ? `Hide ${plural(info.length, 'info finding')}`
-      : `Show ${plural(info.length, 'info finding')} (compactness, …)`;
+      ? `Hide ${plural(info.length, 'note')}`
+      : `Show ${plural(info.length, 'note')} (shape, …)`;
     if (focusKey) {
       const again = ul.querySelector(`.finding[data-key="${CSS.escape(focusKey)}"]`);
       /** @type {HTMLElement | null} */ (again)?.focus();

@@ -47,6 +47,8 @@ export class PlanStore {
     this.listeners = new Set();
     /** @type {unknown} the merge token of the brush stroke going on */
     this._stroke = null;
+    /** @type {symbol | null} the token of the group of changes going on (see group) */
+    this._group = null;
   }
 
   /**
@@ -94,6 +96,7 @@ export class PlanStore {
    * @param {unknown} [merge]
    */
   _commit(kind, mutate, merge = null) {
+    if (this._group) merge = this._group;
     const before = this._snapshot();
     const changed = mutate(this.state);
     if (changed === false) return false;
@@ -106,6 +109,24 @@ export class PlanStore {
     this.rev++;
     this._notify(kind);
     return true;
+  }
+
+  /**
+   * Runs `fn`, whose changes make a single undo step (an HEC made for the
+   * units put in it: one undo takes both away).
+   * @template T
+   * @param {() => T} fn
+   * @returns {T}
+   */
+  group(fn) {
+    if (this._group) return fn();
+    this._group = Symbol('group');
+    try {
+      return fn();
+    } finally {
+      this._group = null;
+      this._stroke = null;
+    }
   }
 
   get canUndo() {

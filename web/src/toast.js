@@ -8,14 +8,21 @@ import { $, h } from './util.js';
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let toastTimer;
+/** @type {string | null} the tag of the toast shown */
+let shownTag = null;
 
 /**
  * @param {string} message
- * @param {{ error?: boolean, action?: ToastAction | null, ms?: number }} [options]
+ * @param {{ error?: boolean, action?: ToastAction | null, ms?: number, tag?: string | null }}
+ *   [options] `tag`: a name for dismissToast
  */
-export function toast(message, { error = false, action = null, ms = error ? 15000 : 4000 } = {}) {
+export function toast(
+  message,
+  { error = false, action = null, ms = error ? 15000 : 4000, tag = null } = {},
+) {
   const el = $('#toast');
   clearTimeout(toastTimer);
+  shownTag = tag;
   const close = h(
     'button',
     { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => (el.hidden = true) },
@@ -33,4 +40,15 @@ export function toast(message, { error = false, action = null, ms = error ? 1500
   el.className = `toast${error ? ' error' : ''}`;
   el.hidden = false;
   toastTimer = setTimeout(() => (el.hidden = true), ms);
+}
+
+/**
+ * Hides the toast if it is the one tagged `tag` (an offer that no longer
+ * holds).
+ * @param {string} tag
+ */
+export function dismissToast(tag) {
+  if (shownTag !== tag) return;
+  $('#toast').hidden = true;
+  shownTag = null;
 }

@@ -42,15 +42,31 @@ export interface Units {
 /** [west, south, east, north] */
 export type Bbox = [number, number, number, number];
 
+/** Where a plan or an HEC stands: a pending waiver is neither passing nor failing. */
+export type Verdict = 'passes' | 'fails' | 'pending';
+
+/** A waiver request of an HEC (docs/report.md). */
+export interface Waiver {
+  reason: string;
+  waive?: string[];
+  /** requested (pending staff decision), approved or refused */
+  status: string;
+}
+
 /** A finding of a report (docs/report.md). */
 export interface Finding {
   rule: string;
+  /** error, unknown, pending (a waiver staff have not ruled on), warning, waived, info */
   severity: string;
   message: string;
   hec?: string | null;
   other_hecs?: string[];
   tract_ids?: number[];
   towns?: string[];
+  measured?: number | null;
+  limit?: number | null;
+  unit?: string | null;
+  estimate?: boolean;
   details?: { bbox?: [[number, number], [number, number]]; [k: string]: unknown };
 }
 
@@ -63,7 +79,16 @@ export interface HecReport {
   towns: string[];
   partial_towns: string[];
   need_percentile: number | null;
+  share_below_200pct_fpl?: number | null;
+  area_km2?: number;
+  density_per_km2?: number;
+  rural?: boolean;
+  waiver?: Waiver | null;
   passes: boolean;
+  /** servers before the pending state give none (see validation.js) */
+  verdict?: Verdict;
+  if_approved?: Verdict | null;
+  if_refused?: Verdict | null;
 }
 
 /** A validation report (POST /api/validate). */
@@ -73,12 +98,24 @@ export interface Report {
   findings: Finding[];
   counts?: Record<string, number>;
   passes: boolean;
+  verdict?: Verdict;
+  if_approved?: Verdict | null;
+  if_refused?: Verdict | null;
 }
 
-/** The effective rules (GET /api/rules `.effective`). */
+/** The effective rules (GET /api/rules `.effective`): settings, not constants. */
 export interface Rules {
   thresholds: { population_min: number; medicare_min: number };
-  need?: { high_need_percentile?: number };
+  regions?: { min: number; max: number };
+  rural?: { max_density_per_km2: number };
+  town_split?: { severity: string };
+  enclave?: { severity: string };
+  need?: {
+    high_need_percentile?: number;
+    min_population?: number;
+    components?: { key: string; weight: number }[];
+  };
+  cherry_pick?: { edge_share?: number; town_share?: number; severity?: string };
 }
 
 /** The map editor's context, handed to each of its modules. */

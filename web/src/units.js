@@ -172,3 +172,167 @@ export function describeTracts(units, geoids) {
 export function people(units, ids) {
   return ids.reduce((s, id) => s + (units.tracts[id]?.population ?? 0), 0);
 }
+
+/**
+ * The towns some tracts fall in, in name order: each with the tracts of it
+ * among them and all its tracts ("Hartford, 3 of 41").
+ * @param {Units} units
+ * @param {number[]} ids
+ * @returns {{ town: string, tracts: number[], of: number }[]}
+ */
+export function townsOfTracts({ tracts, townTracts }, ids) {
+  /** @type {Map<string, number[]>} */
+  const byTown = new Map();
+  for (const id of ids) {
+    const town = tracts[id]?.town;
+    if (town == null) continue;
+    if (!byTown.has(town)) byTown.set(town, []);
+    byTown.get(town).push(id);
+  }
+  return [...byTown]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([town, list]) => ({
+      town,
+      tracts: list,
+      of: townTracts.get(town)?.length ?? list.length,
+    }));
+}
+
+/**
+ * The edit distance of two strings: insertions, deletions, substitutions
+ * and swaps of two neighbouring letters ("Hartfrod" -> "Hartford": 1) each
+ * cost 1. Stops early, returning `limit + 1`, once the distance is sure to
+ * exceed `limit`.
+ * @param {string} a
+ * @param {string} b
+ * @param {number} [limit]
+ */
+export function editDistance(a, b, limit = Infinity) {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  /** @type {number[]} */
+  let before = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, before[j - 2] + 1);
+      }
+      row[j] = d;
+      best = Math.min(best, d);
+    }
+    if (best > limit) return limit + 1;
+    before = prev;
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * A unit typed in: a town (by name, any case) or a tract (2020 or 2022
+ * GEOID); null when there is none by that name.
+ * @param {Units} units
+ * @param {string} text
+ * @returns {{ kind: 'town' | 'tract', name: string, label: string, ids: number[] } | null}
+ */
+export function findUnit(units, text) {
+  const v = text.trim();
+  if (!v) return null;
+  const town = units.townByName.get(v.toLowerCase());
+  if (town) {
+    const ids = units.townTracts.get(town.name) ?? [];
+    return { kind: 'town', name: town.name, label: town.name, ids };
+  }
+  const geoid = v.replace(/\s+/g, '');
+  const id = units.byGeoid.get(geoid);
+  if (id == null) return null;
+  return { kind: 'tract', name: geoid, label: tractLabel(units, id), ids: [id] };
+}
+
+/**
+ * "tract 09003524700 (Hartford)".
+ * @param {Units} units
+ * @param {number} id
+ */
+function tractLabel(units, id) {
+  const t = units.tracts[id];
+  return `tract ${t.geoid} (${t.town})`;
+}
+
+/**
+ * What a misspelt town or GEOID may have meant: the nearest (ties: at
+ * most `max`): towns within an edit distance that grows with the name's length
+ * (1 up to 4 letters, 2 up to 8, then 3), or the only town the text
+ * begins; tract GEOIDs (digits) one or two digits away. Empty when the
+ * text names a unit, or nothing is near.
+ * @param {Units} units
+ * @param {string} text
+ * @param {number} [max]
+ * @returns {{ kind: 'town' | 'tract', name: string, label: string, distance: number }[]}
+ */
+export function suggestUnits(units, text, max = 3) {
+  const v = text.trim();
+  if (!v || findUnit(units, v)) return [];
+  const digits = v.replace(/\s+/g, '');
+  if (/^\d{6,}$/.test(digits)) return suggestGeoids(units, digits, max);
+  const q = v.toLowerCase().replace(/\s+/g, ' ');
+  const limit = q.length <= 4 ? 1 : q.length <= 8 ? 2 : 3;
+  /** @type {{ kind: 'town', name: string, label: string, distance: number }[]} */
+  const near = [];
+  for (const t of units.towns) {
+    const name = t.name.toLowerCase();
+    const d = editDistance(q, name, limit);
+    if (d <= limit) near.push({ kind: 'town', name: t.name, label: t.name, distance: d });
+  }
+  if (!near.length && q.length >= 3) {
+    const starts = units.towns.filter((t) => t.name.toLowerCase().startsWith(q));
+    if (starts.length === 1) {
+      near.push({ kind: 'town', name: starts[0].name, label: starts[0].name, distance: 0 });
+    }
+  }
+  near.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+  return near.filter((x) => x.distance === near[0].distance).slice(0, max);
+}
+
+/**
+ * Tract GEOIDs (2020 and 2022) a digit or two away from `digits`.
+ * @param {Units} units
+ * @param {string} digits
+ * @param {number} max
+ */
+function suggestGeoids(units, digits, max) {
+  /** @type {Map<number, { kind: 'tract', name: string, label: string, distance: number }>} */
+  const best = new Map();
+  for (const [geoid, id] of units.byGeoid) {
+    const d = editDistance(digits, geoid, 2);
+    if (d > 2) continue;
+    const had = best.get(id);
+    if (!had || d < had.distance) {
+      best.set(id, { kind: 'tract', name: geoid, label: tractLabel(units, id), distance: d });
+    }
+  }
+  const near = [...best.values()].sort(
+    (a, b) => a.distance - b.distance || a.name.localeCompare(b.name),
+  );
+  return near.filter((x) => x.distance === near[0].distance).slice(0, max);
+}
+
+/**
+ * The sentence for a unit typed in that is none: "\"Hartfrod\" is not a
+ * town; did you mean Hartford?" (or two or three names), or, with nothing
+ * near, "No town or tract GEOID \"xyz\" in Connecticut."
+ * @param {string} text
+ * @param {{ kind: string, name: string }[]} suggestions
+ */
+export function notAUnitMessage(text, suggestions) {
+  const v = text.trim();
+  const digits = /^\d[\d\s]*$/.test(v);
+  if (!suggestions.length) return `No town or tract GEOID "${v}" in Connecticut.`;
+  const names = suggestions.map((s) => s.name);
+  const or =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return `"${v}" is not a ${digits ? 'tract GEOID' : 'town'}; did you mean ${or}?`;
+}

@@ -12,6 +12,35 @@ export function fmtInt(n) {
   return n == null || Number.isNaN(n) ? '–' : intFmt.format(Math.round(n));
 }
 
+/**
+ * "1 tract", "2 tracts", "1,204 people" (the count formatted).
+ * @param {number} n
+ * @param {string} one
+ * @param {string} [many]
+ */
+export function plural(n, one, many = `${one}s`) {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * An HEC's name as "<name> HEC", unless the name says HEC already:
+ * "Eastern CT" -> "Eastern CT HEC"; "Eastern CT HEC", "HEC 2" unchanged.
+ * @param {string} name
+ */
+export function withHec(name) {
+  const n = name.trim();
+  return /\bHECs?\b/i.test(n) ? n : `${n} HEC`;
+}
+
+/**
+ * "Hartford", "Hartford and Bloomfield", "Avon, Bloomfield and Canton".
+ * @param {string[]} names
+ */
+export function listText(names) {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
 /** A qualitative palette of 12 distinct colours (after Trubetskoy's
  *  "20 simple, distinct colours"), legible as map fills and on white. */
 export const PALETTE = [

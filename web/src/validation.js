@@ -7,10 +7,15 @@
 // arrives.
 
 import * as api from './api.js';
+import { townsOfTracts } from './units.js';
 import { $ } from './util.js';
 
 /** @typedef {import('./types').App} App */
 /** @typedef {import('./types').Report} Report */
+/** @typedef {import('./types').HecReport} HecReport */
+/** @typedef {import('./types').Finding} Finding */
+/** @typedef {import('./types').Verdict} Verdict */
+/** @typedef {import('./store.js').PlanStore} PlanStore */
 
 export class Validation {
   /** @param {App} app */
@@ -62,10 +67,10 @@ export class Validation {
     clearTimeout(this.busyTimer);
     this.busyTimer = setTimeout(() => ($('#busy').hidden = false), 300); // only when slow
     try {
-      const plan = api.jsonPlan(store.toPlanJSON());
+      const plan = api.jsonPlan(planToCheck(store));
       const r = await api.validate(plan, { signal: ctl.signal });
       if (ctl.signal.aborted || rev !== store.rev) return;
-      this.report = r;
+      this.report = judged(r);
       this.error = null;
       this.reportRev = rev;
     } catch (e) {
@@ -118,12 +123,158 @@ export class Validation {
   }
 }
 
+// ---- what is checked: the scope, waivers ---------------------------------
+
+/**
+ * The HECs with at least one tract.
+ * @param {PlanStore} store
+ */
+export function paintedHecs(store) {
+  const used = new Set(store.state.assign);
+  return store.hecs.filter((x) => used.has(x.key)).length;
+}
+
+/**
+ * The scope the plan is checked at: "partial" when chosen, and for a
+ * sketch of fewer than two HECs with units (a statewide plan needs several:
+ * gaps and the number of HECs would only be noise); "statewide" when chosen
+ * for two HECs or more; anything else ("auto") the server decides.
+ * @param {{ scope: string }} state the store's plan
+ * @param {number} painted HECs with units
+ * @returns {string}
+ */
+export function scopeToCheck({ scope }, painted) {
+  if (scope === 'partial') return 'partial';
+  if (scope === 'statewide') return painted >= 2 ? 'statewide' : 'partial';
+  return 'auto';
+}
+
+/**
+ * The plan as it is checked: the store's, at the scope to check, with the
+ * waiver requests its HECs carry (when the store keeps them).
+ * @param {PlanStore} store
+ */
+export function planToCheck(store) {
+  const plan = store.toPlanJSON();
+  plan.scope = scopeToCheck(store.state, paintedHecs(store));
+  plan.hecs.forEach((x, i) => {
+    const waiver = /** @type {any} */ (store.hecs[i])?.waiver;
+    if (waiver && !(/** @type {any} */ (x).waiver)) Object.assign(x, { waiver });
+  });
+  return plan;
+}
+
+// ---- verdicts: passes, fails, or pending a staff decision ---------------
+
+const FAILING = new Set(['error', 'unknown']);
+
+/**
+ * A finding's severity as the panel shows it: "waived" by a waiver staff
+ * have not approved is "pending" (servers before the pending state said
+ * "waived" for a request).
+ * @param {Report} report
+ * @param {Finding} f
+ */
+export function severityOf(report, f) {
+  if (f.severity !== 'waived') return f.severity;
+  const hec = report.hecs?.find((x) => x.name === f.hec);
+  return hec?.waiver && hec.waiver.status !== 'approved' ? 'pending' : 'waived';
+}
+
+/**
+ * The verdict of findings: fails with an error (or a rule not checked),
+ * else pending with a waiver not yet ruled on, else passes; with, when
+ * pending, what it would be if staff approved or refused.
+ * @param {Finding[]} findings
+ * @returns {{ verdict: Verdict, if_approved: Verdict | null, if_refused: Verdict | null }}
+ */
+export function verdictOf(findings) {
+  const fails = findings.some((f) => FAILING.has(f.severity));
+  const pending = findings.some((f) => f.severity === 'pending');
+  if (!pending) return { verdict: fails ? 'fails' : 'passes', if_approved: null, if_refused: null };
+  return { verdict: fails ? 'fails' : 'pending', if_approved: fails ? 'fails' : 'passes',
+    if_refused: 'fails' };
+}
+
+/**
+ * A report as the panel reads it: pending findings marked so, a verdict
+ * on the report and on each HEC (the server's when it gives one), counts
+ * per severity.
+ * @param {Report} report
+ * @returns {Report}
+ */
+export function judged(report) {
+  const findings = report.findings.map((f) => {
+    const severity = severityOf(report, f);
+    if (severity === f.severity) return f;
+    // An older server's sentence says "waived" for a request.
+    const message = f.message.replace(/\s*\(waived: [^)]*\)\.?\s*$/, '.').replace(
+      /\s*Waived: rural HEC with a waiver\.?\s*$/,
+      '',
+    );
+    const pending = `${message} A waiver is requested, pending staff decision.`;
+    return { ...f, severity, message: pending };
+  });
+  /** @type {Record<string, number>} */
+  const counts = {};
+  for (const f of findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+  const about = (/** @type {string} */ name) =>
+    findings.filter((f) => f.hec === name || (f.other_hecs ?? []).includes(name));
+  const hecs = report.hecs.map((x) => {
+    const v = x.verdict ? pick(x) : verdictOf(about(x.name));
+    return { ...x, ...v, passes: v.verdict === 'passes' };
+  });
+  const v = report.verdict ? pick(report) : verdictOf(findings);
+  return { ...report, findings, hecs, counts, ...v, passes: v.verdict === 'passes' };
+}
+
+/**
+ * A server's verdict fields.
+ * @param {{ verdict?: Verdict, if_approved?: Verdict | null, if_refused?: Verdict | null }} x
+ */
+function pick(x) {
+  const { verdict, if_approved = null, if_refused = null } = x;
+  return { verdict, if_approved, if_refused };
+}
+
+// ---- the panel's figures --------------------------------------------------
+
+const WAIVABLE = new Set(['threshold.population', 'threshold.medicare', 'contiguity']);
+
+/**
+ * What the report says of one HEC beyond its figures: its verdict, rural
+ * or not, its waiver, the towns its findings say it splits, whether it
+ * could ask for a waiver of what it fails.
+ * @param {Report} report
+ * @param {HecReport} r
+ */
+export function hecStanding(report, r) {
+  const about = report.findings.filter(
+    (f) => f.hec === r.name || (f.other_hecs ?? []).includes(r.name),
+  );
+  const splits = new Set(
+    about.filter((f) => f.rule === 'town.split').flatMap((f) => f.towns ?? []),
+  );
+  const waivable = about.filter((f) => f.hec === r.name && WAIVABLE.has(f.rule));
+  return {
+    verdict: r.verdict ?? (r.passes ? 'passes' : 'fails'),
+    ifApproved: r.if_approved ?? null,
+    ifRefused: r.if_refused ?? null,
+    rural: !!r.rural,
+    density: r.density_per_km2 ?? null,
+    waiver: r.waiver ?? null,
+    splitTowns: [...splits].sort(),
+    waiverPossible: !!r.rural && !r.waiver && waivable.some((f) => f.severity === 'error'),
+    pendingRules: waivable.filter((f) => f.severity === 'pending').map((f) => f.rule),
+  };
+}
+
 /**
  * The panel's HEC rows: the report's figures when it is current, else the
- * instant local tally.
+ * instant local tally; each HEC's towns from the plan itself.
  * @param {App} app
  */
-function hecRows({ store, validation }) {
+function hecRows({ store, validation, units }) {
   const current = validation.current;
   const report = validation.report;
   const local = store.tallies();
@@ -138,10 +289,9 @@ function hecRows({ store, validation }) {
       medicare: r ? r.medicare.value : t.medicare,
       medicareEstimate: r ? r.medicare.estimate : validation.medicareEstimated,
       tracts: r ? r.tracts : t.tracts,
-      towns: r ? r.towns.length : null,
-      partialTowns: r ? r.partial_towns.length : 0,
+      towns: townsOfTracts(units, store.tractsOf(x.key)),
       need: r ? r.need_percentile : null,
-      passes: r ? r.passes : null,
+      standing: r ? hecStanding(report, r) : null,
     };
   });
   return { current, rows };
@@ -153,10 +303,12 @@ function hecRows({ store, validation }) {
  */
 export function renderPanel(app) {
   const { store, panel, validation: v } = app;
+  panel.connect(app);
   const { current, rows } = hecRows(app);
   panel.renderHecs(rows, store.active, app.rules.thresholds, {
     pending: !current && store.assignedCount > 0,
   });
+  const painted = paintedHecs(store);
   panel.renderFindings({
     report: v.report,
     error: v.reportRev === store.rev ? v.error : null,
@@ -164,6 +316,11 @@ export function renderPanel(app) {
     stale: v.reportRev !== store.rev,
     colors: new Map(store.hecs.map((x) => [x.name, x.color])),
     rev: v.reportRev,
+    scope: {
+      chosen: store.state.scope,
+      painted,
+      checked: (current && v.report?.plan?.scope) || scopeToCheck(store.state, painted),
+    },
   });
   v.rendered();
 }

@@ -50,7 +50,10 @@ function totalsRow(label, before, after) {
 
 /** @param {Waiver | null | undefined} w */
 function waiverText(w) {
-  return w ? `${w.status} (${(w.waive ?? []).join(' and ')}): ${w.reason}` : 'none';
+  if (!w) return 'none';
+  const status = w.status === 'requested' ? 'pending staff decision' : w.status;
+  const what = (w.waive ?? []).map((k) => (k === 'thresholds' ? 'the floors' : k)).join(' and ');
+  return `${status} (${what}): ${w.reason}`;
 }
 
 /**
@@ -66,7 +69,7 @@ function hecDiff(diff, x) {
       'tr',
       {},
       h('th', {}),
-      h('th', {}, `v${diff.from}`),
+      h('th', {}, diff.from ? `v${diff.from}` : 'before'),
       h('th', {}),
       h('th', {}, `v${diff.to}`),
       h('th', {}),
@@ -105,7 +108,7 @@ function rationales(diff) {
   return h(
     'div',
     { class: 'diff-rationale' },
-    h('div', {}, muted(`v${diff.from}: `), diff.rationale_before ?? '—'),
+    diff.from ? h('div', {}, muted(`v${diff.from}: `), diff.rationale_before ?? '—') : null,
     h('div', {}, muted(`v${diff.to}: `), diff.rationale_after),
   );
 }

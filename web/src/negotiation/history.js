@@ -12,9 +12,26 @@ import { date, itemsOr, section } from './ui.js';
 /** @typedef {import('./types').StateVersion} StateVersion */
 /** @typedef {import('./types').Version} Version */
 
-/** @param {number} version @param {() => void} onclick */
+/**
+ * The diff from the version before (the first version: against nothing).
+ * @param {number} version
+ * @param {() => void} onclick
+ */
 function diffButton(version, onclick) {
-  return h('button', { type: 'button', class: 'btn small diff', onclick }, `Diff v${version - 1}`);
+  const label = version > 1 ? `Diff v${version - 1}` : 'What it holds';
+  return h('button', { type: 'button', class: 'btn small show-diff', onclick }, label);
+}
+
+/**
+ * A diff's title.
+ * @param {string} what "State plan", an organization
+ * @param {number} from
+ * @param {number} to
+ */
+function diffTitle(what, from, to) {
+  return from
+    ? `${what}: version ${from} → ${to}`
+    : `${what}: version ${to}, the first (everything in it is new)`;
 }
 
 export class History {
@@ -23,6 +40,7 @@ export class History {
     this.board = board;
     this.stateVersions = h('ul', { id: 'bd-state-versions', class: 'versions compact' });
     this.orgSelect = h('select', { id: 'bd-history-org', class: 'btn small' });
+    const orgLabel = h('label', { for: 'bd-history-org' }, 'Proposal versions of');
     this.orgSelect.addEventListener('change', () => this._proposalHistory());
     this.proposalVersions = h('ul', { id: 'bd-proposal-versions', class: 'versions compact' });
     this.diffEl = h('div', { id: 'bd-diff' });
@@ -31,7 +49,7 @@ export class History {
       'History',
       h('h3', {}, 'State plan versions'),
       this.stateVersions,
-      h('h3', {}, 'Proposal versions ', this.orgSelect),
+      h('h3', {}, orgLabel, this.orgSelect),
       this.proposalVersions,
       this.diffEl,
     );
@@ -46,10 +64,11 @@ export class History {
         'span',
         {},
         h('strong', {}, `v${s.version}`),
-        ` · ruling #${s.ruling_id ?? '–'} · ${s.author} · `,
+        s.ruling_id ? ` · ruling #${s.ruling_id}` : '',
+        ` · ${s.author} · `,
         h('span', { class: 'muted small' }, date(s.created_at)),
       ),
-      s.version > 1 ? diffButton(s.version, () => this.stateDiff(s.version - 1, s.version)) : null,
+      diffButton(s.version, () => this.stateDiff(s.version - 1, s.version)),
     );
   }
 
@@ -63,7 +82,7 @@ export class History {
     this.stateVersions.replaceChildren(...itemsOr(stateVersions, (s) => this._stateItem(s), none));
     const keep = this.orgSelect.value;
     this.orgSelect.replaceChildren(
-      h('option', { value: '' }, 'Organization…'),
+      h('option', { value: '' }, 'Choose an HEC…'),
       ...this.board.orgs.map((o) => h('option', { value: String(o.id) }, o.name)),
     );
     this.orgSelect.value = keep;
@@ -74,7 +93,7 @@ export class History {
   async stateDiff(from, to) {
     try {
       const diff = await api.stateDiff(from, to);
-      this.diffEl.replaceChildren(renderDiff(diff, `State plan: version ${from} → ${to}`));
+      this.diffEl.replaceChildren(renderDiff(diff, diffTitle('State plan', from, to)));
     } catch (e) {
       this.diffEl.replaceChildren(h('p', { class: 'server-error' }, e.message));
     }
@@ -98,7 +117,7 @@ export class History {
         h('span', { class: 'muted small' }, date(v.submitted_at ?? v.created_at)),
         h('div', { class: 'version-rationale' }, v.rationale),
       ),
-      v.version > 1 ? diffButton(v.version, diff) : null,
+      diffButton(v.version, diff),
     );
   }
 
@@ -123,7 +142,7 @@ export class History {
   async proposalDiff(id, name, from, to) {
     try {
       const diff = await api.proposalDiff(id, from, to);
-      this.diffEl.replaceChildren(renderDiff(diff, `${name}: version ${from} → ${to}`));
+      this.diffEl.replaceChildren(renderDiff(diff, diffTitle(name, from, to)));
     } catch (e) {
       this.diffEl.replaceChildren(h('p', { class: 'server-error' }, e.message));
     }

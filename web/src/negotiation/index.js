@@ -9,10 +9,25 @@ import { negotiation as api } from '../api.js';
 import { $, h } from '../util.js';
 import { BoardView } from './board.js';
 import { EditorView } from './editor.js';
+import { ensureStyle } from './style.js';
 import { messageBox, ROLE_LABEL } from './ui.js';
 
 /** @typedef {import('./types').NegoApp} NegoApp */
 /** @typedef {import('./types').Actor} Actor */
+
+/** The map editor's painting tools (hidden with the plan editor). */
+const PAINT_TOOLS = ['paint', 'erase', 'lasso'];
+/** Their shortcuts (B, E, L) and N (new HEC), kept from staff and analysts. */
+const PAINT_KEYS = new Set(['b', 'e', 'l', 'n']);
+
+/**
+ * Whether keys typed go into a field.
+ * @param {EventTarget | null} el
+ */
+function typing(el) {
+  const e = /** @type {HTMLElement | null} */ (el);
+  return !!e && (/^(INPUT|TEXTAREA|SELECT)$/.test(e.tagName) || e.isContentEditable);
+}
 
 export class Negotiation {
   /** @param {NegoApp} app */
@@ -30,18 +45,53 @@ export class Negotiation {
       this.signIn(user, $('#signin-pass', HTMLInputElement).value);
     });
     $('#signout').addEventListener('click', () => this.signOut());
+    /** whether the plan editor (HEC list, painting tools) is shown */
+    this.planEditor = true;
+    window.addEventListener(
+      'keydown',
+      (e) => {
+        if (this.planEditor || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+        if (PAINT_KEYS.has(e.key.toLowerCase())) e.stopImmediatePropagation();
+      },
+      true,
+    );
+    ensureStyle();
+  }
+
+  /**
+   * Shows or hides the plan editor: the HEC list and the painting tools
+   * are for HEC editors (and visitors); staff and analysts read the board
+   * (the findings of the map stay).
+   * @param {boolean} on
+   */
+  setPlanEditor(on) {
+    if (on === this.planEditor) return;
+    this.planEditor = on;
+    const section = document.querySelector('#hec-section');
+    if (section instanceof HTMLElement) section.hidden = !on;
+    for (const tool of PAINT_TOOLS) {
+      for (const b of document.querySelectorAll(`#toolbar [data-tool="${tool}"]`)) {
+        if (b instanceof HTMLElement) b.hidden = !on;
+      }
+    }
+    if (on) delete document.body.dataset.planEditor;
+    else document.body.dataset.planEditor = 'off';
+    const setTool =
+      window.hecmap?.setTool ?? ((/** @type {string} */ t) => this.app.hecMap.setTool(t));
+    setTool(on ? 'paint' : 'pan');
   }
 
   /** Who is signed in (the session cookie survives reloads). */
   async start() {
     try {
-      const actor = await api.me();
+      const { sign_in: signIn, actor } = await api.session();
+      if (!signIn) return; // a server without the negotiation's storage: no sign-in
       this.account.hidden = false;
-      await this._enter(actor);
+      if (actor) await this._enter(actor);
+      else this._showSignIn(null);
     } catch (e) {
-      if (e.status === 503) return; // a server without the negotiation's storage: no sign-in
       this.account.hidden = false;
-      this._showSignIn(e.status === 401 ? null : e.message);
+      this._showSignIn(e.message);
     }
   }
 
@@ -91,6 +141,7 @@ export class Negotiation {
     this.root.removeAttribute('data-role');
     this.app.setOverlay(null);
     this.app.clearHighlight();
+    this.setPlanEditor(true);
     this.app.resize();
   }
 
@@ -111,6 +162,7 @@ export class Negotiation {
     who.title = `signed in as ${actor.username}`;
     this.root.hidden = false;
     this.root.dataset.role = actor.role;
+    this.setPlanEditor(actor.role === 'editor');
     this.app.resize();
     const view =
       actor.role === 'editor'

@@ -3,7 +3,7 @@
 import type { HecMap } from '../map.js';
 import type { PlanStore } from '../store.js';
 import type { ToastAction } from '../toast.js';
-import type { Report, Units } from '../types';
+import type { Finding, HecReport, Report, Units } from '../types';
 
 /** What the negotiation is given of the map editor. */
 export interface NegoApp {
@@ -26,6 +26,8 @@ export interface NegoApp {
   loadProposal(planName: string, hecName: string, tractIds: number[]): void;
   /** The map's size changed (the negotiation's column opened or closed). */
   resize(): void;
+  /** Frames tracts on the map without highlighting them (when the page offers it). */
+  fitTracts?(ids: number[]): void;
 }
 
 /** Who is signed in (GET /api/auth/me). */
@@ -155,7 +157,62 @@ export interface StateView {
   gaps: Gap[];
   rulings: Ruling[];
   plan: StoredPlan;
-  report: Report;
+  report: NegoReport;
+}
+
+/** passes, fails, or pending (a waiver staff have not ruled on). */
+export type Verdict = 'passes' | 'fails' | 'pending';
+
+/** An HEC of a report, with what the negotiation's views read of it. */
+export interface NegoHecReport extends HecReport {
+  area_km2?: number;
+  density_per_km2?: number;
+  rural?: boolean;
+  waiver?: Waiver | null;
+  /** from the servers that know pending waivers */
+  verdict?: Verdict;
+  if_approved?: Verdict | null;
+  if_refused?: Verdict | null;
+}
+
+/** A report as the negotiation's views read it. */
+export interface NegoReport extends Report {
+  hecs: NegoHecReport[];
+  findings: (Finding & { measured?: number | null; limit?: number | null; details?: any })[];
+  verdict?: Verdict;
+  if_approved?: Verdict | null;
+  if_refused?: Verdict | null;
+}
+
+/** A comment on a proposal version or a dispute. */
+export interface Comment {
+  id: number;
+  /** dispute:3+5 or version:3:2 */
+  target: string;
+  body: string;
+  author: string;
+  author_role: string;
+  created_at: string;
+}
+
+/** An entry of the audit log (GET /api/audit). */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  actor_id?: number | null;
+  /** proposal.save, ruling.assign, user.create, ... */
+  action: string;
+  /** organization:3, user:7, state, ... */
+  target: string;
+  reason?: string | null;
+  details: any;
+}
+
+/** The thresholds and the rural line (GET /api/rules .effective). */
+export interface NegoRules {
+  thresholds: { population_min: number; medicare_min: number };
+  rural?: { max_density_per_km2: number };
 }
 
 /** A version of the state plan. */
