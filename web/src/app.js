@@ -24,7 +24,7 @@ import { setOverlay, syncMap } from './overlay.js';
 import { Panel, ruleLabel } from './panel.js';
 import { PlanStore } from './store.js';
 import { toast } from './toast.js';
-import { bboxOfFeatures, indexUnits } from './units.js';
+import { bboxOfFeatures, indexUnits, unionBox } from './units.js';
 import { $, debounce } from './util.js';
 import { renderPanel, Validation } from './validation.js';
 
@@ -90,7 +90,22 @@ async function loadData() {
  */
 function subscribe(app) {
   const { store, validation } = app;
-  const persist = debounce(() => store.save(), 150);
+  let unsaved = false;
+  const save = () => {
+    unsaved = false;
+    store.save();
+  };
+  const later = debounce(save, 150);
+  const persist = () => {
+    unsaved = true;
+    later();
+  };
+  // Leaving the page within the debounce keeps the last change too (only
+  // then: another tab's newer plan is not overwritten).
+  window.addEventListener('pagehide', () => {
+    later.cancel();
+    if (unsaved) save();
+  });
   store.subscribe((_, kind) => {
     // Painting while the board is on the map: show the plan being drawn.
     if (app.overlay && kind !== 'active' && kind !== 'saved' && kind !== 'load') {
@@ -115,6 +130,8 @@ function subscribe(app) {
  */
 async function startNegotiation(app) {
   const { store } = app;
+  /** @type {import('./types').Bbox[]} */
+  const noBoxes = [];
   const { Negotiation } = await import('./negotiation/index.js');
   const nego = new Negotiation({
     units: app.units,
@@ -124,6 +141,9 @@ async function startNegotiation(app) {
     setOverlay: (colors, marks) => setOverlay(app, colors, marks),
     resize: () => app.hecMap.map.resize(),
     showTracts: (ids) => showFinding(app, { tract_ids: ids }),
+    // Frames tracts without highlighting them (no extents yet: the map stays).
+    fitTracts: async (ids) =>
+      app.hecMap.zoomTo(unionBox(await app.boxes.catch(() => noBoxes), ids)),
     clearHighlight: () => clearHighlight(app),
     loadProposal: (planName, hecName, ids) => {
       store.replace({ name: planName, scope: 'partial', hecs: [{ name: hecName, tracts: ids }] });
@@ -185,6 +205,7 @@ export async function boot() {
     remove: (key) => removeHec(app, key),
     finding: (f) => showFinding(app, f),
   });
+  app.panel.connect(app); // the guide, the suggestions: before the first render
   app.render = () => {
     renderPanel(app);
     renderChrome(app);

@@ -148,7 +148,7 @@ function bindPlanControls(app) {
   $('#export').addEventListener('click', () => exportAs(app, format.value));
   $('#new-plan').addEventListener('click', () => {
     if (!store.hecs.length) return;
-    store.replace({ name: '', scope: 'statewide', hecs: [] });
+    store.replace({ name: '', scope: 'auto', hecs: [] });
     clearHighlight(app);
     toast('New plan. Ctrl+Z brings the previous one back.', {
       action: { label: 'Undo', run: () => store.undo() },
@@ -175,8 +175,9 @@ export function bindControls(app) {
 }
 
 /**
- * What the controls show of the plan: undo/redo enabled, its name and
- * scope, whether it is exported, the tracts in no HEC.
+ * What the controls show of the plan: undo/redo enabled, its name,
+ * whether it is exported, the tracts in no HEC (the scope checked is the
+ * panel's: see Panel._renderScope).
  * @param {App} app
  */
 export function renderChrome(app) {
@@ -189,7 +190,6 @@ export function renderChrome(app) {
   $('#redo', HTMLButtonElement).disabled = !store.canRedo;
   const nameInput = $('#plan-name', HTMLInputElement);
   if (document.activeElement !== nameInput) nameInput.value = store.state.name;
-  $('#scope', HTMLInputElement).checked = store.state.scope === 'statewide';
   const st = $('#save-status');
   const empty = store.assignedCount === 0 && !store.hecs.length;
   st.textContent = empty ? '' : store.dirty ? 'not exported' : 'exported';

@@ -2,7 +2,9 @@
 // The keyboard shortcuts: H / B / E / L tools, T towns/tracts, V colours,
 // N new HEC, 1-9 active HEC, Space (held) pans while painting, Ctrl+Z /
 // Ctrl+Y (Ctrl+Shift+Z) undo and redo, Ctrl+O import, Ctrl+S export CSV,
-// Esc clears the highlight. Typing in a field keeps its keys.
+// Esc clears the highlight. Typing in a field keeps its keys. Without the
+// plan editor (staff and analysts read the board: body[data-plan-editor=off])
+// B, E, L and N do nothing.
 
 import { exportAs } from './actions/export.js';
 import { clearHighlight } from './actions/highlight.js';
@@ -50,6 +52,14 @@ function modifiedKey(app, e) {
   return true;
 }
 
+/** The painting tools' keys and N (new HEC): the plan editor's. */
+const PLAN_EDITOR_KEYS = new Set(['b', 'e', 'l', 'n']);
+
+/** Whether the plan editor is hidden (set by the negotiation for staff and analysts). */
+function planEditorOff() {
+  return document.body.dataset.planEditor === 'off';
+}
+
 /**
  * The single-key shortcuts (no modifier, not typing).
  * @param {App} app
@@ -59,6 +69,7 @@ function plainKey(app, e) {
   const { store, hecMap } = app;
   const k = e.key.toLowerCase();
   const target = /** @type {any} */ (e.target);
+  if (PLAN_EDITOR_KEYS.has(k) && planEditorOff()) return;
   if (e.key === ' ' && !e.repeat && (target === document.body || target.closest?.('#map'))) {
     e.preventDefault();
     hecMap.setSpacePan(true);

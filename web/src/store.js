@@ -10,11 +10,16 @@ import { nextColor } from './util.js';
 const STORAGE_KEY = 'hecmap.plan.v1';
 const HISTORY_LIMIT = 300;
 
-/** @typedef {{ key: string, name: string, color: string }} Hec */
+/** @typedef {import('./types').Waiver} Waiver */
+/**
+ * An HEC of the plan; `waiver`: its waiver request, sent with the plan to
+ * be checked (kept through imports, undo and reloads).
+ * @typedef {{ key: string, name: string, color: string, waiver?: Waiver }} Hec
+ */
 /**
  * @typedef {object} PlanState
  * @property {string} name
- * @property {string} scope statewide or partial
+ * @property {string} scope statewide, partial, or auto (the server decides)
  * @property {number} nextKey the number of the next HEC key (`h${n}`)
  * @property {Hec[]} hecs
  * @property {(string | null)[]} assign tract id -> HEC key (null: none)
@@ -74,7 +79,7 @@ export class PlanStore {
       name: s.name,
       scope: s.scope,
       nextKey: s.nextKey,
-      hecs: s.hecs.map((x) => ({ ...x })),
+      hecs: s.hecs.map(copyHec),
       assign: s.assign.slice(),
       active: this.active,
     };
@@ -207,7 +212,8 @@ export class PlanStore {
     return t;
   }
 
-  /** The plan as the API's assignment JSON: tracts by 2020 GEOID. */
+  /** The plan as the API's assignment JSON: tracts by 2020 GEOID, the
+   *  HECs' waiver requests (exports keep them). */
   toPlanJSON() {
     const { tracts } = this.units;
     /** @type {Map<string, string[]>} */
@@ -216,7 +222,12 @@ export class PlanStore {
     return {
       name: this.state.name || 'Untitled plan',
       scope: this.state.scope,
-      hecs: this.state.hecs.map((x) => ({ name: x.name, units: units.get(x.key) })),
+      hecs: this.state.hecs.map((x) => {
+        /** @type {{ name: string, units: string[], waiver?: Waiver }} */
+        const hec = { name: x.name, units: units.get(x.key) };
+        if (x.waiver) hec.waiver = cleanWaiver(x.waiver);
+        return hec;
+      }),
     };
   }
 
@@ -329,7 +340,7 @@ export class PlanStore {
     });
   }
 
-  /** @param {string} scope statewide or partial */
+  /** @param {string} scope statewide, partial or auto */
   setScope(scope) {
     if (scope === this.state.scope) return false;
     return this._commit('meta', (s) => {
@@ -338,9 +349,25 @@ export class PlanStore {
   }
 
   /**
+   * Sets (null: drops) an HEC's waiver request.
+   * @param {string} key
+   * @param {Waiver | null | undefined} waiver
+   */
+  setWaiver(key, waiver) {
+    const hec = this.hec(key);
+    const w = cleanWaiver(waiver);
+    if (!hec || JSON.stringify(hec.waiver ?? null) === JSON.stringify(w)) return false;
+    return this._commit('hecs', (s) => {
+      const x = s.hecs.find((y) => y.key === key);
+      if (w) x.waiver = w;
+      else delete x.waiver;
+    });
+  }
+
+  /**
    * Replaces the plan (an import, "new plan"), as one undoable step.
-   * @param {{ name?: string, scope?: string,
-   *   hecs: { name: string, color?: string, tracts: number[] }[] }} plan
+   * @param {{ name?: string, scope?: string, hecs: { name: string, color?: string,
+   *   tracts: number[], waiver?: Waiver | null }[] }} plan
    */
   replace({ name, scope, hecs }) {
     return this._commit('replace', (s) => {
@@ -349,11 +376,15 @@ export class PlanStore {
       fresh.scope = scope ?? s.scope;
       for (const x of hecs) {
         const key = `h${fresh.nextKey++}`;
-        fresh.hecs.push({
+        /** @type {Hec} */
+        const hec = {
           key,
           name: x.name,
           color: x.color || nextColor(fresh.hecs.map((y) => y.color)),
-        });
+        };
+        const waiver = cleanWaiver(x.waiver);
+        if (waiver) hec.waiver = waiver;
+        fresh.hecs.push(hec);
         for (const id of x.tracts) fresh.assign[id] = key;
       }
       Object.assign(s, fresh);
@@ -383,7 +414,7 @@ export class PlanStore {
       name: this.state.name,
       scope: this.state.scope,
       nextKey: this.state.nextKey,
-      hecs: this.state.hecs,
+      hecs: this.state.hecs.map(copyHec),
       assign,
       active: this.active,
       dirty: this.dirty,
@@ -410,10 +441,16 @@ export class PlanStore {
     if (!doc || doc.v !== 1 || !Array.isArray(doc.hecs)) return false;
     const s = emptyState(this.state.assign.length);
     s.name = doc.name ?? '';
-    s.scope = doc.scope === 'partial' ? 'partial' : 'statewide';
+    s.scope = SCOPES.has(doc.scope) ? doc.scope : 'auto';
     s.hecs = doc.hecs
       .filter((/** @type {Hec} */ x) => x && x.key && x.name)
-      .map((/** @type {Hec} */ { key, name, color }) => ({ key, name, color: color || '#888888' }));
+      .map((/** @type {Hec} */ { key, name, color, waiver }) => {
+        /** @type {Hec} */
+        const hec = { key, name, color: color || '#888888' };
+        const w = cleanWaiver(waiver);
+        if (w) hec.waiver = w;
+        return hec;
+      });
     s.nextKey = Math.max(doc.nextKey | 0, s.hecs.length + 1);
     const keys = new Set(s.hecs.map((x) => x.key));
     for (const [geoid, key] of Object.entries(doc.assign ?? {})) {
@@ -431,10 +468,40 @@ export class PlanStore {
   }
 }
 
+const SCOPES = new Set(['statewide', 'partial', 'auto']);
+
 /**
  * @param {number} n tracts
  * @returns {PlanState}
  */
 function emptyState(n) {
-  return { name: '', scope: 'statewide', nextKey: 1, hecs: [], assign: new Array(n).fill(null) };
+  return { name: '', scope: 'auto', nextKey: 1, hecs: [], assign: new Array(n).fill(null) };
+}
+
+/**
+ * A copy of an HEC (its waiver too: snapshots share nothing with the plan).
+ * @param {Hec} x
+ * @returns {Hec}
+ */
+function copyHec(x) {
+  const { waiver, ...rest } = x;
+  return waiver ? { ...rest, waiver: cleanWaiver(waiver) } : { ...rest };
+}
+
+/**
+ * A waiver request as the plan keeps it (a copy; null when none).
+ * @param {any} w a report's, a version's, or one kept in localStorage
+ * @returns {Waiver | null}
+ */
+export function cleanWaiver(w) {
+  if (!w || typeof w !== 'object') return null;
+  /** @type {Waiver} */
+  const out = {
+    reason: typeof w.reason === 'string' ? w.reason : '',
+    status: typeof w.status === 'string' && w.status ? w.status : 'requested',
+  };
+  if (Array.isArray(w.waive)) {
+    out.waive = w.waive.filter((/** @type {unknown} */ x) => typeof x === 'string');
+  }
+  return out;
 }

@@ -33,10 +33,16 @@ export function withHec(name) {
 }
 
 /**
- * "Hartford", "Hartford and Bloomfield", "Avon, Bloomfield and Canton".
+ * "Hartford", "Hartford and Bloomfield", "Avon, Bloomfield and Canton",
+ * and past `max` names "Avon, … and 12 more towns".
  * @param {string[]} names
+ * @param {number} [max]
  */
-export function listText(names) {
+export function listText(names, max = Infinity) {
+  if (names.length > max) {
+    const rest = names.length - (max - 1);
+    return `${names.slice(0, max - 1).join(', ')} and ${plural(rest, 'more town')}`;
+  }
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -182,35 +182,27 @@ function regionsAsking(asking) {
 }
 
 /**
- * The waivers of the imported plan on the map's HECs: the import keeps them
- * (once import.js and store.js carry them); until then they are set on the
- * store's HECs as the import would, and the plan checked again.
+ * The import keeps the waiver requests the file makes: on the map's HECs
+ * (those asking, and only those), and sent with the plan to be checked.
  * @param {string[]} asking
  */
-async function ensureWaivers(asking) {
+async function assertWaiversKept(asking) {
   const kept = await page.evaluate(
-    (names) => names.every((n) => window.hecmap.store.hecs.find((x) => x.name === n)?.waiver),
+    () => Object.fromEntries(window.hecmap.store.hecs.map((x) => [x.name, x.waiver ?? null])),
+  );
+  const requested = {
+    reason: 'Few people over a wide rural area',
+    waive: ['thresholds'],
+    status: 'requested',
+  };
+  for (const [name, waiver] of Object.entries(kept)) {
+    assert.deepEqual(waiver, asking.includes(name) ? requested : null, `the waiver of ${name}`);
+  }
+  const reported = await page.evaluate(
+    (names) => names.map((n) => window.hecmap.report()?.hecs.find((x) => x.name === n)?.waiver),
     asking,
   );
-  if (kept) return;
-  console.log('note: the import dropped the waiver requests; set on the store for this test');
-  await page.evaluate(async (names) => {
-    const { store } = window.hecmap;
-    for (const n of names) {
-      store.hecs.find((x) => x.name === n).waiver = {
-        reason: 'Few people over a wide rural area',
-        waive: ['thresholds'],
-        status: 'requested',
-      };
-    }
-    await window.hecmap.validateNow();
-  }, asking);
-  await page.waitForFunction(
-    (names) => names.every((n) => window.hecmap.report()?.hecs.find((x) => x.name === n)?.waiver),
-    asking,
-    { timeout: 30_000 },
-  );
-  await waitValidated();
+  assert.deepEqual(reported, asking.map(() => requested), 'the report has the waivers sent');
 }
 
 before(async () => {
@@ -263,23 +255,31 @@ test('a one-HEC sketch is a partial plan; the statewide switch sits by the verdi
     ),
   );
 
-  // A second HEC with units: the plan is checked statewide (the switch's setting).
+  // A second HEC with units, far from half the state's people: the server
+  // (left to decide) checks a partial plan, and the switch says so.
   await page.click('#add-hec');
   await addUnit('New Haven');
   await waitValidated();
+  assert.equal(await page.evaluate(() => window.hecmap.store.state.scope), 'auto');
+  assert.equal(await page.evaluate(() => window.hecmap.report().plan.scope), 'partial');
   assert.equal(await page.isDisabled('#scope'), false);
-  assert.equal(await page.isChecked('#scope'), true);
-  assert.match(await page.innerText('#scope-note'), /Checked as the whole state: gaps/);
+  assert.equal(await page.isChecked('#scope'), false, 'the switch shows what is checked');
+  assert.match(await page.innerText('#scope-note'), /Partial plan: gaps .* are not checked/);
   let rulesShown = await page.$$eval('#findings .finding', (b) => b.map((x) => x.dataset.rule));
-  assert.ok(rulesShown.includes('coverage.gap') && rulesShown.includes('count.regions'));
+  assert.ok(!rulesShown.includes('coverage.gap'), `partial: no gap: ${rulesShown}`);
+  // Ticked: checked as the whole state, and it stays ticked after redraws.
   await page.click('#scope');
   await waitValidated();
-  rulesShown = await page.$$eval('#findings .finding', (b) => b.map((x) => x.dataset.rule));
-  assert.ok(!rulesShown.includes('coverage.gap'), 'unticked: a partial plan');
-  assert.match(await page.innerText('#scope-note'), /Partial plan: gaps .* are not checked/);
-  await page.click('#undo'); // statewide again
-  await waitValidated();
+  assert.equal(await page.evaluate(() => window.hecmap.report().plan.scope), 'statewide');
   assert.equal(await page.isChecked('#scope'), true);
+  assert.match(await page.innerText('#scope-note'), /Checked as the whole state: gaps/);
+  rulesShown = await page.$$eval('#findings .finding', (b) => b.map((x) => x.dataset.rule));
+  assert.ok(rulesShown.includes('coverage.gap') && rulesShown.includes('count.regions'));
+  await page.click('#undo'); // the server decides again: partial
+  await waitValidated();
+  assert.equal(await page.isChecked('#scope'), false);
+  rulesShown = await page.$$eval('#findings .finding', (b) => b.map((x) => x.dataset.rule));
+  assert.ok(!rulesShown.includes('coverage.gap'), 'undone: a partial plan again');
   await page.click('#hec-list .hec:nth-child(2) .del');
   await waitValidated();
 });
@@ -417,7 +417,7 @@ test('How it works: the rules in plain words, from the server’s settings; a wh
 
 test('a rural HEC failing a floor may ask for a waiver; a pending waiver never passes', TIMEOUT, async () => {
   await importCsv('regions-waiver.csv', regionsAsking([NORTHEAST]));
-  await ensureWaivers([NORTHEAST]);
+  await assertWaiversKept([NORTHEAST]);
 
   // The whole plan: Northwest Hills fails; Northeastern is pending.
   const verdict = page.locator('#verdict');
@@ -459,7 +459,7 @@ test('a rural HEC failing a floor may ask for a waiver; a pending waiver never p
 
 test('the plan pending only on waivers: the verdict says both outcomes', TIMEOUT, async () => {
   await importCsv('regions-two-waivers.csv', regionsAsking([NORTHEAST, NORTHWEST]));
-  await ensureWaivers([NORTHEAST, NORTHWEST]);
+  await assertWaiversKept([NORTHEAST, NORTHWEST]);
   const verdict = page.locator('#verdict');
   assert.equal(await verdict.getAttribute('data-verdict'), 'pending');
   const text = await verdict.innerText();
@@ -472,6 +472,22 @@ test('the plan pending only on waivers: the verdict says both outcomes', TIMEOUT
   const states = await page.$$eval('#hec-list .hec .hec-state', (els) => els.map((e) => e.innerText));
   assert.equal(states.filter((s) => /pending staff decision/.test(s)).length, 2);
   await shots('guidance-pending-waiver', ['#hec-list .hec[data-verdict="pending"]', '#scope-row', '#findings-section']);
+
+  // Undone and redone, then reloaded (the plan kept in this browser): still pending.
+  await page.click('#undo');
+  await waitValidated();
+  await page.click('#redo');
+  await waitValidated();
+  await assertWaiversKept([NORTHEAST, NORTHWEST]);
+  await page.waitForFunction(
+    (n) => JSON.parse(localStorage.getItem('hecmap.plan.v1')).hecs.filter((x) => x.waiver).length === n,
+    2,
+  );
+  await page.reload();
+  await page.waitForFunction(() => window.hecmap?.ready === true, null, { timeout: 60_000 });
+  await waitValidated();
+  await assertWaiversKept([NORTHEAST, NORTHWEST]);
+  assert.equal(await page.locator('#verdict').getAttribute('data-verdict'), 'pending');
 });
 
 test('the town tooltip shows need and poverty next to population and Medicare', TIMEOUT, async () => {

@@ -147,7 +147,7 @@ test('PlanStore: painting, a stroke as one undo step, undo and redo', () => {
   assert.deepEqual(kinds, ['hecs', 'paint', 'paint', 'undo', 'redo']);
   assert.deepEqual(store.toPlanJSON(), {
     name: 'Untitled plan',
-    scope: 'statewide',
+    scope: 'auto',
     hecs: [{ name: 'HEC 1', units: ['09001000100', '09001000200'] }],
   });
 });
@@ -183,6 +183,68 @@ test('PlanStore: save and load through a storage keep the plan and its dirtiness
   assert.deepEqual(again.tractsOf(again.active), [2, 3]);
   assert.equal(again.dirty, true, 'not exported yet');
   assert.equal(new PlanStore(units).load({ getItem: () => null }), false);
+});
+
+test('PlanStore: a waiver request is kept through replace, save and load, undo and redo', () => {
+  const kept = new Map();
+  const storage = { setItem: (k, v) => kept.set(k, v), getItem: (k) => kept.get(k) ?? null };
+  const units = indexUnits(RAW);
+  const store = new PlanStore(units);
+  assert.equal(store.state.scope, 'auto', 'by default the server decides the scope');
+  const asked = { reason: 'Few people, a wide area', waive: ['thresholds'], status: 'requested' };
+  store.replace({
+    name: 'Imported',
+    hecs: [
+      { name: 'East', tracts: [0, 1], waiver: asked },
+      { name: 'West', tracts: [3], waiver: null },
+    ],
+  });
+  assert.deepEqual(store.hecs[0].waiver, asked);
+  assert.notEqual(store.hecs[0].waiver, asked, 'a copy, not the caller’s object');
+  assert.equal('waiver' in store.hecs[1], false, 'no waiver: none kept');
+  assert.deepEqual(planToCheck(store).hecs.map((x) => x.waiver), [asked, undefined]);
+  assert.deepEqual(store.toPlanJSON().hecs[0].waiver, asked);
+
+  // Undo to the empty plan, redo: the waiver comes back with its HEC.
+  store.undo();
+  assert.equal(store.hecs.length, 0);
+  store.redo();
+  assert.deepEqual(store.hecs[0].waiver, asked);
+
+  // A change to it is undoable; the snapshot before it is not touched.
+  const east = store.hecs[0].key;
+  assert.equal(store.setWaiver(east, { ...asked, waive: ['thresholds', 'contiguity'] }), true);
+  assert.equal(store.setWaiver(east, { ...asked, waive: ['thresholds', 'contiguity'] }), false);
+  store.undo();
+  assert.deepEqual(store.hecs[0].waiver, asked);
+  assert.equal(store.setWaiver(east, null), true);
+  assert.equal(store.hecs[0].waiver, undefined);
+  store.undo();
+  assert.deepEqual(store.hecs[0].waiver, asked);
+
+  // Painting and renaming keep it; so does a reload (localStorage).
+  store.paint([2], east);
+  store.renameHec(east, 'East Hills');
+  assert.deepEqual(store.hecs[0].waiver, asked);
+  store.save(storage);
+  const again = new PlanStore(units);
+  assert.equal(again.load(storage), true);
+  assert.equal(again.state.scope, 'auto');
+  assert.deepEqual(again.hecs.map((x) => [x.name, x.waiver ?? null]), [
+    ['East Hills', asked],
+    ['West', null],
+  ]);
+  assert.deepEqual(planToCheck(again).hecs[0].waiver, asked);
+  again.undo();
+  assert.deepEqual(again.hecs[0].waiver, asked, 'a fresh load has no undo history');
+
+  // A waiver kept by an older page, with no status, is a request.
+  kept.set('hecmap.plan.v1', JSON.stringify({
+    v: 1, hecs: [{ key: 'h1', name: 'Old', color: '#000', waiver: { reason: 'r' } }], assign: {},
+  }));
+  assert.equal(again.load(storage), true);
+  assert.deepEqual(again.hecs[0].waiver, { reason: 'r', status: 'requested' });
+  assert.equal(again.state.scope, 'auto', 'no scope kept: the server decides');
 });
 
 // ---- guidance -------------------------------------------------------------
@@ -418,6 +480,7 @@ test('scope: a one-HEC sketch is checked as a partial plan; waivers travel', () 
   const a = store.addHec('East');
   store.paint([0, 1], a);
   store.addHec('Empty');
+  store.setScope('statewide');
   assert.equal(store.state.scope, 'statewide');
   assert.equal(paintedHecs(store), 1, 'an HEC with no unit does not count');
   assert.equal(planToCheck(store).scope, 'partial');

@@ -121,13 +121,15 @@ async fn static_cache_control(
     res
 }
 
-/// True for a file name with an esbuild content hash: a dash, then eight
-/// upper-case letters or digits, then the extension.
+/// True for a file name with an esbuild content hash: a dash, eight
+/// upper-case letters or digits, then the extension
+/// (`chunk-B6IGBXKG.js`, `terra-draw.modern-BFEFTJDP.js`).
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let stem = name.split('.').next().unwrap_or_default();
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() == 8
+    name.rsplit_once('-').is_some_and(|(_, rest)| {
+        let (hash, extension) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+        !extension.is_empty()
+            && hash.len() == 8
             && hash
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
@@ -182,4 +184,28 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn content_hashed_names() {
+        for hashed in [
+            "/chunks/chunk-B6IGBXKG.js",
+            "/chunks/terra-draw.modern-BFEFTJDP.js",
+            "/x/negotiation-HSIYFR4Q.js.map",
+        ] {
+            assert!(super::is_content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/app.js",
+            "/index.html",
+            "/maplibre-gl-worker.mjs",
+            "/chunks/chunk-B6IGBXKG",
+            "/my-notes-ABCDEFG.js",
+            "/",
+        ] {
+            assert!(!super::is_content_hashed(plain), "{plain}");
+        }
+    }
 }

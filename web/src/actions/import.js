@@ -3,7 +3,7 @@
 // GeoPackage): it goes to /api/validate first (so the server's message
 // shows when it rejects the file), then the same body to
 // /api/export?to=csv, whose `tract,...,hec` rows become the plan, as one
-// undoable step.
+// undoable step; the HECs keep the waiver requests the file makes.
 
 import * as api from '../api.js';
 import { toast } from '../toast.js';
@@ -71,10 +71,12 @@ export async function importFile(app, file) {
     const rows = await api.resolveAssignment(plan, { scope: rep.plan.scope, name: stem });
     const hecNames = rep.hecs.map((x) => x.name);
     const { byHec, tracts, twice } = groupByHec(units, hecNames, rows);
+    // The waiver requests the file makes (the report's HECs carry them).
+    const waivers = new Map(rep.hecs.map((x) => [x.name, x.waiver ?? null]));
     store.replace({
       name: rep.plan.name && rep.plan.name !== 'request body' ? rep.plan.name : stem,
-      scope: rep.plan.scope === 'partial' ? 'partial' : 'statewide',
-      hecs: [...byHec].map(([name, ids]) => ({ name, tracts: ids })),
+      scope: ['partial', 'statewide'].includes(rep.plan.scope) ? rep.plan.scope : 'auto',
+      hecs: [...byHec].map(([name, ids]) => ({ name, tracts: ids, waiver: waivers.get(name) })),
     });
     clearHighlight(app);
     const kept = twice ? ` (${twice} tracts claimed twice kept their first HEC)` : '';

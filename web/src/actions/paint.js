@@ -6,6 +6,7 @@
 // Deleting an HEC.
 
 import { toast } from '../toast.js';
+import { findUnit, notAUnitMessage, suggestUnits } from '../units.js';
 import { fmtInt } from '../util.js';
 
 /** @typedef {import('../types').App} App */
@@ -89,15 +90,13 @@ export function addUnitByName(app, text) {
   const { units, store } = app;
   const v = text.trim();
   if (!v) return false;
-  const town = units.townByName.get(v.toLowerCase());
-  const ids = town
-    ? (units.townTracts.get(town.name) ?? [])
-    : [units.byGeoid.get(v.replace(/\s+/g, ''))].filter((x) => x != null);
-  if (!ids.length) {
-    toast(`No town or tract GEOID "${v}" in Connecticut.`, { error: true });
+  const unit = findUnit(units, v);
+  if (!unit || !unit.ids.length) {
+    // "\"Hartfrod\" is not a town; did you mean Hartford?"
+    toast(notAUnitMessage(v, suggestUnits(units, v)), { error: true });
     return false;
   }
-  const label = town ? town.name : `tract ${v}`;
+  const { ids, label } = unit;
   const { key, created } = intoActive(app, (k) => store.paint(ids, k));
   const where = store.hec(key)?.name;
   if (created) toast(`Started ${where} with ${label}.`);

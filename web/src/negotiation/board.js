@@ -16,7 +16,6 @@ import { fmtInt, h, PALETTE } from '../util.js';
 import { AuditLog } from './audit.js';
 import { claimOf, claimTowns } from './claims.js';
 import { History } from './history.js';
-import { ensureStyle } from './style.js';
 import {
   button,
   commentThread,
@@ -83,7 +82,6 @@ export class BoardView {
     this.rules = null;
     this.showOnMap = true;
     this.framed = false;
-    ensureStyle();
     this._build();
   }
 

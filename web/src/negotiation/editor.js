@@ -20,7 +20,6 @@ import {
   planTracts,
 } from './claims.js';
 import { renderDiff } from './diff.js';
-import { ensureStyle } from './style.js';
 import {
   button,
   commentThread,
@@ -84,7 +83,6 @@ export class EditorView {
     /** @type {string | null} the HEC key chosen in the list (null: the active HEC) */
     this.chosenKey = null;
     this.root = nego.root;
-    ensureStyle();
     this._build();
   }
 
@@ -458,7 +456,8 @@ export class EditorView {
    */
   _stateButtons(view, name, ids) {
     const load = () => {
-      this.app.loadProposal(`State plan v${view.state_version}: ${name}`, name, ids);
+      const waiver = view.plan.hecs?.find((x) => x.name === name)?.waiver;
+      this._loadOntoMap(`State plan v${view.state_version}: ${name}`, name, ids, waiver);
       this.app.toast(
         `Loaded ${name} as the state plan version ${view.state_version} has it. ` +
           'Ctrl+Z returns to the previous map.',
@@ -526,13 +525,31 @@ export class EditorView {
     this.waiveContiguity.checked = !!waiver && (waiver.waive ?? []).includes('contiguity');
   }
 
+  /**
+   * Puts tracts on the map as one HEC (the plan replaced), with the waiver
+   * request the version makes, so the map's findings show it pending: one
+   * undo step.
+   * @param {string} planName
+   * @param {string} hecName
+   * @param {number[]} ids
+   * @param {Waiver | null | undefined} waiver
+   */
+  _loadOntoMap(planName, hecName, ids, waiver) {
+    const { store } = this.app;
+    store.group(() => {
+      this.app.loadProposal(planName, hecName, ids);
+      const key = store.hecs.find((x) => x.name === hecName)?.key;
+      if (key && waiver) store.setWaiver(key, waiver);
+    });
+  }
+
   /** @param {number} version */
   async load(version) {
     try {
       const v = await api.version(this.orgId, version);
       const hec = v.plan?.hecs?.[0];
       const ids = planTracts(this.app.units, v.plan);
-      this.app.loadProposal(`${this.org.name} v${version}`, this.org.name, ids);
+      this._loadOntoMap(`${this.org.name} v${version}`, this.org.name, ids, hec?.waiver);
       this._setFields(v.rationale, hec?.waiver);
       // Loading a version is starting from it: a save replaces the latest.
       this.base = this.head;

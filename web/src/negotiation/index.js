@@ -9,7 +9,6 @@ import { negotiation as api } from '../api.js';
 import { $, h } from '../util.js';
 import { BoardView } from './board.js';
 import { EditorView } from './editor.js';
-import { ensureStyle } from './style.js';
 import { messageBox, ROLE_LABEL } from './ui.js';
 
 /** @typedef {import('./types').NegoApp} NegoApp */
@@ -17,18 +16,6 @@ import { messageBox, ROLE_LABEL } from './ui.js';
 
 /** The map editor's painting tools (hidden with the plan editor). */
 const PAINT_TOOLS = ['paint', 'erase', 'lasso'];
-/** Their shortcuts (B, E, L) and N (new HEC), kept from staff and analysts. */
-const PAINT_KEYS = new Set(['b', 'e', 'l', 'n']);
-
-/**
- * Whether keys typed go into a field.
- * @param {EventTarget | null} el
- */
-function typing(el) {
-  const e = /** @type {HTMLElement | null} */ (el);
-  return !!e && (/^(INPUT|TEXTAREA|SELECT)$/.test(e.tagName) || e.isContentEditable);
-}
-
 export class Negotiation {
   /** @param {NegoApp} app */
   constructor(app) {
@@ -47,15 +34,6 @@ export class Negotiation {
     $('#signout').addEventListener('click', () => this.signOut());
     /** whether the plan editor (HEC list, painting tools) is shown */
     this.planEditor = true;
-    window.addEventListener(
-      'keydown',
-      (e) => {
-        if (this.planEditor || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-        if (PAINT_KEYS.has(e.key.toLowerCase())) e.stopImmediatePropagation();
-      },
-      true,
-    );
-    ensureStyle();
   }
 
   /**

@@ -5,7 +5,7 @@
 
 import * as panel from '../panel.js';
 import { describeTracts } from '../units.js';
-import { fmtInt, h } from '../util.js';
+import { fmtInt, h, listText as listInWords, plural } from '../util.js';
 
 /** @typedef {import('./types').MessageAction} MessageAction */
 /** @typedef {import('../types').Units} Units */
@@ -77,30 +77,14 @@ export function date(text) {
   return d.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/**
- * "1 tract", "2 tracts".
- * @param {number} n
- * @param {string} one
- * @param {string} [many]
- */
-export function plural(n, one, many = `${one}s`) {
-  return `${fmtInt(n)} ${n === 1 ? one : many}`;
-}
+export { plural };
 
 /**
- * "Hartford", "Hartford and Bloomfield", "Avon, Bloomfield and Canton",
- * and past `max` names "… and 12 more towns".
+ * A list of names in words, at most 8 before "… and 12 more towns".
  * @param {string[]} names
  * @param {number} [max]
  */
-export function listText(names, max = 8) {
-  if (names.length > max) {
-    const rest = names.length - (max - 1);
-    return `${names.slice(0, max - 1).join(', ')} and ${plural(rest, 'more town')}`;
-  }
-  if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
+export const listText = (names, max = 8) => listInWords(names, max);
 
 /**
  * Shows a message (hidden when null), of a kind (error, ok, conflict), with
