@@ -60,7 +60,7 @@ export { ruleLabel };
  */
 
 /** @type {Record<string, number>} */
-const SEVERITY_RANK = { error: 0, unknown: 1, pending: 2, warning: 3, waived: 4, info: 5 };
+export const SEVERITY_RANK = { error: 0, unknown: 1, pending: 2, warning: 3, waived: 4, info: 5 };
 /** @type {Record<string, string>} */
 export const SEVERITY_LABEL = {
   error: 'Error',

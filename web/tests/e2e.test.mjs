@@ -15,29 +15,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './a11y.mjs';
+import * as browser from './browser.mjs';
+import { api, BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, townBoxes } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const BASE = (process.env.HECMAP_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const BIN = process.env.HECMAP_BIN || path.join(repo, 'target', 'release', 'hecmap');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.HECMAP_ARTIFACTS || path.join(repo, 'test-artifacts');
 const TIMEOUT = { timeout: 90_000 };
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const TOWNS = {
   Hartford: [-72.6851, 41.7637],
@@ -54,10 +37,6 @@ const pageErrors = [];
 const consoleErrors = [];
 const tileRequests = [];
 
-async function api(pathname, init) {
-  const res = await fetch(`${BASE}${pathname}`, init);
-  return { status: res.status, body: await res.json() };
-}
 
 async function townPopulation(name) {
   const { status, body } = await api(`/api/units/town/${encodeURIComponent(name)}`);
@@ -101,21 +80,7 @@ async function clickTownAt(name, lngLat) {
 }
 
 /** Waits until the findings in the DOM come from the plan as it is now. */
-async function waitValidated() {
-  await page.waitForFunction(
-    () => {
-      const h = window.hecmap;
-      return (
-        h?.ready === true &&
-        h.reportRev() === h.store.rev &&
-        document.querySelector('#findings').dataset.rev === String(h.store.rev) &&
-        !document.querySelector('.hec.pending')
-      );
-    },
-    null,
-    { timeout: 20_000 },
-  );
-}
+const waitValidated = () => browser.waitValidated(page, 20_000);
 
 /** Displayed HEC rows: name, population and Medicare as numbers. */
 async function hecRows() {
@@ -131,25 +96,10 @@ async function hecRows() {
   );
 }
 
-async function waitMapIdle() {
-  await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const map = window.hecmap.map;
-        if (!map.isMoving() && map.areTilesLoaded() && map.loaded()) resolve();
-        else map.once('idle', resolve);
-      }),
-  );
-}
+const waitMapIdle = () => browser.waitMapIdle(page);
 
 /** A screenshot of the page as `<name>-<w>x<h>.png`. */
-async function shot(name, p = page) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const { width, height } = p.viewportSize();
-  const file = path.join(ARTIFACTS, `${name}-${width}x${height}.png`);
-  await p.screenshot({ path: file });
-  console.log(`screenshot: ${path.relative(repo, file)}`);
-}
+const shot = (name, p = page) => browser.screenshot(p, name);
 
 /** Each tract's HEC name (null: none), by GEOID. */
 async function assignment(p = page) {
@@ -170,24 +120,6 @@ async function toastText(p = page) {
 }
 
 /** Town name -> bbox [w, s, e, n] from the server's town polygons. */
-async function townBoxes() {
-  const { body } = await api('/api/units/town?geometry=true&limit=1000');
-  const boxes = {};
-  for (const f of body.features) {
-    const b = [Infinity, Infinity, -Infinity, -Infinity];
-    const walk = (c) => {
-      if (typeof c[0] === 'number') {
-        b[0] = Math.min(b[0], c[0]);
-        b[1] = Math.min(b[1], c[1]);
-        b[2] = Math.max(b[2], c[0]);
-        b[3] = Math.max(b[3], c[1]);
-      } else c.forEach(walk);
-    };
-    walk(f.geometry.coordinates);
-    boxes[f.properties.name] = b;
-  }
-  return boxes;
-}
 
 /** Draws a closed freehand loop through lng/lat points with the mouse. */
 async function drawLoop(points, { alt = false } = {}) {

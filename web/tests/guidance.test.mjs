@@ -17,16 +17,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './a11y.mjs';
+import * as browser from './browser.mjs';
+import { api, ARTIFACTS, BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS, repo } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const BASE = (process.env.HECMAP_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const BIN = process.env.HECMAP_BIN || path.join(repo, 'target', 'release', 'hecmap');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.HECMAP_ARTIFACTS || path.join(repo, 'test-artifacts');
 const TIMEOUT = { timeout: 120_000 };
 const NORTHEAST = 'Northeastern Connecticut Planning Region';
 const NORTHWEST = 'Northwest Hills Planning Region';
@@ -39,38 +34,11 @@ let profile;
 let rules;
 const pageErrors = [];
 
-async function api(pathname, init) {
-  const res = await fetch(`${BASE}${pathname}`, init);
-  return { status: res.status, body: await res.json() };
-}
 
 /** Waits until the findings in the DOM come from the plan as it is now. */
-async function waitValidated() {
-  await page.waitForFunction(
-    () => {
-      const h = window.hecmap;
-      return (
-        h?.ready === true &&
-        h.reportRev() === h.store.rev &&
-        document.querySelector('#findings').dataset.rev === String(h.store.rev) &&
-        !document.querySelector('.hec.pending')
-      );
-    },
-    null,
-    { timeout: 30_000 },
-  );
-}
+const waitValidated = () => browser.waitValidated(page);
 
-async function waitMapIdle() {
-  await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const map = window.hecmap.map;
-        if (!map.isMoving() && map.areTilesLoaded() && map.loaded()) resolve();
-        else map.once('idle', resolve);
-      }),
-  );
-}
+const waitMapIdle = () => browser.waitMapIdle(page);
 
 /**
  * Screenshots at a desktop and a phone size (the plan sheet open on the
@@ -148,16 +116,7 @@ const card = (name) =>
 
 /** Imports a CSV through the import control, then waits for its report. */
 async function importCsv(name, csv) {
-  await page.setInputFiles('#import-file', {
-    name,
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv),
-  });
-  await page.waitForFunction(
-    (n) => (document.querySelector('#toast')?.innerText ?? '').includes(`Imported ${n}`),
-    name,
-    { timeout: 30_000 },
-  );
+  await browser.importCsv(page, name, csv);
   await waitValidated();
 }
 
@@ -210,17 +169,8 @@ before(async () => {
   ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    viewport: DESKTOP,
+    args: LAUNCH_ARGS,
   });
   page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));

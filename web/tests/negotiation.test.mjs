@@ -30,17 +30,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { axeViolations } from './a11y.mjs';
+import * as shared from './browser.mjs';
+import { ARTIFACTS, BASE, BIN, CHROMIUM, LAUNCH_ARGS, repo } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const BASE = (process.env.HECMAP_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const BIN = process.env.HECMAP_BIN || path.join(repo, 'target', 'release', 'hecmap');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = process.env.HECMAP_ARTIFACTS || path.join(repo, 'test-artifacts');
 const PASSWORD = process.env.HECMAP_TEST_PASSWORD;
 const ORG_A = process.env.HECMAP_TEST_ORG_A || 'Greater Hartford HEC';
 const ORG_B = process.env.HECMAP_TEST_ORG_B || 'Central Connecticut HEC';
@@ -174,16 +169,7 @@ async function a11y() {
   return axeViolations(page);
 }
 
-async function waitMapIdle() {
-  await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const map = window.hecmap.map;
-        if (!map.isMoving() && map.areTilesLoaded() && map.loaded()) resolve();
-        else map.once('idle', resolve);
-      }),
-  );
-}
+const waitMapIdle = () => shared.waitMapIdle(page);
 
 async function clickTown(name) {
   const p = await page.evaluate(([a, b]) => {
@@ -210,18 +196,7 @@ async function signOut() {
 }
 
 /** Imports a CSV through the page's import control and waits for its toast. */
-async function importCsv(name, csv) {
-  await page.setInputFiles('#import-file', {
-    name,
-    mimeType: 'text/csv',
-    buffer: Buffer.from(csv),
-  });
-  await page.waitForFunction(
-    (file) => (document.querySelector('#toast')?.innerText ?? '').includes(`Imported ${file}`),
-    name,
-    { timeout: 30_000 },
-  );
-}
+const importCsv = (name, csv) => shared.importCsv(page, name, csv);
 
 /** The towns a saved body claims, whole. */
 function savedUnits(body) {
@@ -243,16 +218,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: LAUNCH_ARGS,
   });
   const ctx = await browser.newContext({
     viewport: { width: 1500, height: 860 },

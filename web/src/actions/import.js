@@ -7,7 +7,7 @@
 
 import * as api from '../api.js';
 import { toast } from '../toast.js';
-import { $, fmtInt } from '../util.js';
+import { $, plural } from '../util.js';
 import { clearHighlight } from './highlight.js';
 
 /** @typedef {import('../types').App} App */
@@ -81,7 +81,7 @@ export async function importFile(app, file) {
     clearHighlight(app);
     const kept = twice ? ` (${twice} tracts claimed twice kept their first HEC)` : '';
     toast(
-      `Imported ${file.name}: ${byHec.size} HECs, ${fmtInt(tracts)} tracts${kept}. ` +
+      `Imported ${file.name}: ${plural(byHec.size, 'HEC')}, ${plural(tracts, 'tract')}${kept}. ` +
         'Ctrl+Z returns to the previous plan.',
     );
   } catch (e) {

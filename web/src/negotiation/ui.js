@@ -3,7 +3,8 @@
 // sections, a report's verdict (passes, fails, or pending a staff decision
 // on a waiver) and findings in plain words, a ruling, comment threads.
 
-import * as panel from '../panel.js';
+import { ruleLabel } from '../guide.js';
+import { SEVERITY_LABEL, SEVERITY_RANK } from '../panel.js';
 import { describeTracts } from '../units.js';
 import { fmtInt, h, listText as listInWords, plural } from '../util.js';
 
@@ -24,47 +25,9 @@ export const ROLE_LABEL = {
   admin: 'administrator',
 };
 
-/** The rules in words, when the panel has no label for one. */
-/** @type {Record<string, string>} */
-const RULE_FALLBACK = {
-  'coverage.gap': 'Gap',
-  'coverage.overlap': 'Overlap',
-  'coverage.sliver': 'Sliver',
-  'threshold.population': 'Population',
-  'threshold.medicare': 'Medicare',
-  'count.regions': 'Number of HECs',
-  contiguity: 'Contiguity',
-  waiver: 'Waiver',
-  'town.split': 'Town split',
-  enclave: 'Enclave',
-  'cherry_pick.high_need': 'Cherry-picking',
-  compactness: 'Compactness',
-};
+// Rules and severities are named as the panel names them.
+export { ruleLabel, SEVERITY_LABEL };
 
-/**
- * A rule's name for a person ("Population", not "threshold.population"):
- * the panel's label when it has one, else ours.
- * @param {string} rule
- */
-export function ruleLabel(rule) {
-  const fromPanel = /** @type {any} */ (panel).ruleLabel;
-  const label = typeof fromPanel === 'function' ? fromPanel(rule) : null;
-  if (typeof label === 'string' && label && label !== rule) return label;
-  return RULE_FALLBACK[rule] ?? rule.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase());
-}
-
-/** @type {Record<string, string>} */
-export const SEVERITY_LABEL = {
-  error: 'Error',
-  unknown: 'Cannot check',
-  pending: 'Pending staff decision',
-  warning: 'Warning',
-  waived: 'Waived by staff',
-  info: 'Note',
-};
-
-/** @type {Record<string, number>} */
-const SEVERITY_RANK = { error: 0, unknown: 1, pending: 2, warning: 3, waived: 4, info: 5 };
 
 /**
  * A server timestamp, readable ("Jan 5, 2026, 3:04 PM").
