@@ -95,5 +95,37 @@ fn region_rules(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, validation, region_rules);
+/// Repair options (`hecmap suggest`) on the nine planning regions: for one
+/// HEC below the floor (Northeastern), and for every failing HEC. Asserts
+/// its input: both rural regions fail and get options.
+fn suggestions(c: &mut Criterion) {
+    use hecmap_core::repair::{SuggestOptions, suggest};
+    let data = Dataset::load(&DataConfig::default()).unwrap();
+    let csv = statewide_tract_plan(&data);
+    let plan = parse_csv_plan(&data, csv.as_bytes(), "regions.csv").unwrap();
+    let mut v = Validator::new(&data, RulesConfig::default(), plan, None).unwrap();
+    let options = SuggestOptions::default();
+    let all = suggest(&mut v, None, &options).unwrap();
+    assert_eq!(
+        all.len(),
+        2,
+        "Northeastern and Northwest Hills fail the floor"
+    );
+    assert!(all.iter().all(|r| !r.options.is_empty()));
+    let northeast = v
+        .plan()
+        .region_id("Northeastern Connecticut Planning Region")
+        .unwrap();
+    let mut group = c.benchmark_group("suggest");
+    group.sample_size(10);
+    group.bench_function("one_hec_northeastern", |b| {
+        b.iter(|| black_box(suggest(&mut v, Some(northeast), &options).unwrap()))
+    });
+    group.bench_function("every_failing_hec", |b| {
+        b.iter(|| black_box(suggest(&mut v, None, &options).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, validation, region_rules, suggestions);
 criterion_main!(benches);

@@ -510,6 +510,42 @@ async fn bad_plans_get_4xx_that_name_the_problem() {
 }
 
 #[tokio::test]
+async fn suggest_lists_options_checked_by_the_validator() {
+    // The eight counties: Windham and Tolland are below the floor.
+    let r = post(
+        "/api/suggest?hec=Windham&max_towns=2",
+        "text/csv",
+        county_plan_csv(),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let json = r.json();
+    let repairs = json["repairs"].as_array().unwrap();
+    assert_eq!(repairs.len(), 1, "only the HEC asked for");
+    assert_eq!(repairs[0]["hec"], "Windham");
+    let option = &repairs[0]["options"][0];
+    assert!(option["adds"].as_array().unwrap().len() <= 2);
+    assert_eq!(option["after"][0]["hec"], "Windham");
+    assert_eq!(option["after"][0]["verdict"], "passes");
+    assert!(option["summary"].as_str().unwrap().starts_with("Add "));
+    assert_error(
+        &post("/api/suggest?hec=Nowhere", "text/csv", county_plan_csv()).await,
+        StatusCode::NOT_FOUND,
+        "no HEC \"Nowhere\"",
+    );
+    assert_error(
+        &post("/api/suggest?max_towns=9", "text/csv", county_plan_csv()).await,
+        StatusCode::BAD_REQUEST,
+        "max_towns 9",
+    );
+}
+
+#[tokio::test]
 async fn export_returns_files() {
     let r = post("/api/export?to=csv", "text/csv", county_plan_csv()).await;
     assert_eq!(r.status, StatusCode::OK);

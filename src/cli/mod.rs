@@ -97,6 +97,21 @@ enum Command {
         #[arg(long, value_name = "N")]
         timing_runs: Option<usize>,
     },
+    /// Ways to pass: for each rule an HEC fails, the smallest sets of whole
+    /// neighbouring towns whose move makes it pass, each checked by the
+    /// validator; ranked by people taken from other HECs, then towns.
+    Suggest {
+        #[command(flatten)]
+        plan: PlanArgs,
+        /// Only this HEC (by name).
+        #[arg(long)]
+        hec: Option<String>,
+        /// The most towns one option moves (1 to 4).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=4))]
+        max_towns: u8,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Serve the API, vector tiles and the web map over HTTP.
     Serve(ServeArgs),
     /// Print an example plan (CSV) built from the data: the eight old
@@ -470,6 +485,22 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             let report = output::validate_plan(&data, &plan, rules)?.1;
             output::print_report(&report, format)?;
             Ok(ExitCode::from(report.exit_code()))
+        }
+        Command::Suggest {
+            plan,
+            hec,
+            max_towns,
+            format,
+        } => {
+            let rules = read_rules(plan.rules.as_deref())?;
+            output::suggest(
+                &data,
+                &plan,
+                rules,
+                hec.as_deref(),
+                max_towns.into(),
+                format,
+            )
         }
         Command::Export {
             plan,

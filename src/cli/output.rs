@@ -11,6 +11,7 @@ use hecmap_core::units::Level;
 use serde_json::Value;
 
 use hecmap_core::plan::{Plan, read_plan};
+use hecmap_core::repair::{self, Repair, SuggestOptions};
 use hecmap_core::report::{HecReport, Report, Verdict};
 use hecmap_core::rules::{RulesConfig, Severity};
 use hecmap_core::validate::Validator;
@@ -192,6 +193,79 @@ pub fn validate_plan(
     let mut validator = Validator::new(data, rules, plan, polygons).map_err(|e| e.to_string())?;
     let report = validator.report();
     Ok((validator.plan().clone(), report))
+}
+
+/// Prints the repair options of a plan's failing HECs (exit 0 when every
+/// failing rule has an option, 1 when some has none, 2 unreadable input).
+pub fn suggest(
+    data: &Dataset,
+    args: &PlanArgs,
+    mut rules: RulesConfig,
+    hec: Option<&str>,
+    max_towns: usize,
+    format: TextOrJson,
+) -> Result<ExitCode, String> {
+    if args.name_field.is_some() {
+        rules.polygons.name_field = args.name_field.clone();
+    }
+    let (mut plan, polygons) = read_plan(data, &args.plan, args.plan_format, &rules.polygons)
+        .map_err(|e| e.to_string())?;
+    plan.scope = args.scope;
+    let only = match hec {
+        Some(name) => Some(plan.region_id(name).ok_or_else(|| {
+            let names: Vec<&str> = plan.regions.iter().map(|r| r.name.as_str()).collect();
+            format!(
+                "the plan has no HEC {name:?}: its HECs are {}",
+                names.join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let mut validator = Validator::new(data, rules, plan, polygons).map_err(|e| e.to_string())?;
+    let options = SuggestOptions {
+        max_towns,
+        ..SuggestOptions::default()
+    };
+    let repairs = repair::suggest(&mut validator, only, &options).map_err(|e| e.to_string())?;
+    let text = match format {
+        TextOrJson::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({ "repairs": repairs }))
+                .expect("repairs serialise")
+                + "\n"
+        }
+        TextOrJson::Text => repairs_text(&repairs),
+    };
+    write_out(None, &text)?;
+    let unrepaired = repairs.iter().any(|r| r.options.is_empty());
+    Ok(if unrepaired {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn repairs_text(repairs: &[Repair]) -> String {
+    if repairs.is_empty() {
+        return "Nothing to repair: no HEC fails a rule that moving towns can fix.\n".into();
+    }
+    let mut out = String::new();
+    for r in repairs {
+        out.push_str(&format!("{} [{}]: {}\n", r.hec, r.rule, r.finding));
+        for (i, o) in r.options.iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", i + 1, o.summary));
+            for e in &o.new_errors {
+                out.push_str(&format!("     but: {e}\n"));
+            }
+        }
+        if let Some(note) = &r.note {
+            out.push_str(&format!("  {note}\n"));
+        }
+        if let Some(w) = &r.waiver_alternative {
+            out.push_str(&format!("  Or: {w}\n"));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 pub fn print_report(report: &Report, format: TextOrJson) -> Result<(), String> {

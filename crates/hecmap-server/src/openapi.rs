@@ -17,7 +17,7 @@ use crate::state::SharedState;
     info(title = "hecmap", description = "Validate Connecticut's Health Enhancement Community plans against the state's rules; vector tiles of tracts and towns."),
     paths(
         service::health, service::version, units::list_units, units::get_unit, units::units_at, units::units_within,
-        plans::validate, plans::export, plans::rules, tiles::tilejson, tiles::tile,
+        plans::validate, plans::export, plans::suggest, plans::rules, tiles::tilejson, tiles::tile,
         auth::login, auth::logout, auth::me, auth::session, auth::create_token, auth::change_password,
         accounts::list_organizations, accounts::create_organization, accounts::list_users, accounts::create_user, accounts::set_active,
         proposals::get_proposal, proposals::save_version, proposals::get_version, proposals::submit_version, proposals::version_report,

@@ -85,7 +85,7 @@ pub const REGION_RULES: &[RegionRule] = &[
     },
 ];
 
-fn fmt_people(v: f64) -> String {
+pub(crate) fn fmt_people(v: f64) -> String {
     let n = v.round() as i64;
     let digits = n.abs().to_string();
     let mut out = String::new();
@@ -405,7 +405,7 @@ fn threshold(
         fmt_people(limit - measured),
         fmt_people(limit)
     );
-    let note = waiver_note(ctx, region, severity, "floors");
+    let note = waiver_note(ctx, region, severity, Waivable::Thresholds);
     vec![Finding {
         region: Some(region),
         measured: Some(measured),
@@ -422,11 +422,15 @@ fn threshold(
 
 /// What a rule's finding says about the HEC's waiver: approved, pending,
 /// refused, or possible (a rural HEC may ask).
-fn waiver_note(ctx: &Context, region: RegionId, severity: Severity, what: &str) -> String {
+fn waiver_note(ctx: &Context, region: RegionId, severity: Severity, waivable: Waivable) -> String {
+    let what = match waivable {
+        Waivable::Thresholds => "floors",
+        Waivable::Contiguity => "contiguity rule",
+    };
     let refused = ctx.plan.regions[region as usize]
         .waiver
         .as_ref()
-        .is_some_and(|w| w.status == WaiverStatus::Refused);
+        .is_some_and(|w| w.status == WaiverStatus::Refused && w.covers(waivable));
     match severity {
         Severity::Waived => {
             format!(" Waived: staff approved this rural HEC's waiver of the {what}.")
@@ -498,7 +502,7 @@ fn contiguity(ctx: &Context, region: RegionId) -> Result<Vec<Finding>, String> {
             .collect();
         json!({ "pieces": pieces })
     });
-    let note = waiver_note(ctx, region, severity, "contiguity rule");
+    let note = waiver_note(ctx, region, severity, Waivable::Contiguity);
     Ok(vec![Finding {
         region: Some(region),
         towns: ctx.towns_of(&detached),

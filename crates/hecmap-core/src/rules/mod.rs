@@ -5,6 +5,7 @@
 //! compute yields a finding saying so and never hides the others.
 
 mod checks;
+pub(crate) use checks::fmt_people;
 pub mod config;
 
 use serde::Serialize;

@@ -12,6 +12,7 @@ use super::plan_body::{PlanQuery, PlanUpload, heavy, read_upload};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::SharedState;
 use hecmap_core::export::{ExportFormat, export_bytes};
+use hecmap_core::repair::SuggestOptions;
 use hecmap_core::report::Report;
 use hecmap_core::validate::Validator;
 
@@ -19,6 +20,7 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/api/validate", post(validate))
         .route("/api/export", post(export))
+        .route("/api/suggest", post(suggest))
         .route("/api/rules", get(rules))
 }
 
@@ -55,6 +57,61 @@ pub async fn validate(
         let (_, report) = validated(&shared, &query, upload)?;
         serde_json::to_vec(&report)
             .map_err(|e| ApiError::internal(format!("cannot write the report: {e}")))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// Only this HEC (by name).
+    hec: Option<String>,
+    /// The most towns one option moves (1 to 4; 3 by default).
+    max_towns: Option<usize>,
+}
+
+/// Ways to pass: for each rule an HEC of a posted plan fails, the smallest
+/// sets of whole neighbouring towns whose move makes it pass, each checked
+/// by the validator, as `hecmap suggest --format json`.
+#[utoipa::path(post, path = "/api/suggest", tag = "plans", params(SuggestQuery, PlanQuery),
+    request_body(content = String, description = "the plan, as for /api/validate", content_type = "text/csv"),
+    responses((status = 200, description = "{\"repairs\": [...]}: per failing rule of an HEC, ranked options with the towns moved and every affected HEC's totals and verdict after", body = serde_json::Value),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn suggest(
+    State(state): State<SharedState>,
+    which: Result<Query<SuggestQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
+    upload: PlanUpload,
+) -> Result<Response, ApiError> {
+    let (Query(which), Query(query)) = (which?, query?);
+    let max_towns = which.max_towns.unwrap_or(3);
+    if !(1..=4).contains(&max_towns) {
+        return Err(ApiError::bad_request(
+            "bad_max_towns",
+            format!("max_towns {max_towns}: between 1 and 4"),
+        ));
+    }
+    let shared = state.clone();
+    let json = heavy(&state, "suggestions", move || {
+        let rules = query.rules(&shared.rules)?;
+        let (plan, polygons) = read_upload(&shared, &query, upload, &rules)?;
+        let only = match &which.hec {
+            Some(name) => Some(
+                plan.region_id(name)
+                    .ok_or_else(|| ApiError::not_found(format!("the plan has no HEC {name:?}")))?,
+            ),
+            None => None,
+        };
+        let mut validator = Validator::new(&shared.data, rules, plan, polygons)?;
+        let options = SuggestOptions {
+            max_towns,
+            ..SuggestOptions::default()
+        };
+        let repairs = hecmap_core::repair::suggest(&mut validator, only, &options)?;
+        serde_json::to_vec(&serde_json::json!({ "repairs": repairs }))
+            .map_err(|e| ApiError::internal(format!("cannot write the suggestions: {e}")))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
