@@ -236,7 +236,7 @@ fn sql_lives_only_in_the_negotiation_store() {
 /// The engine's modules in the order data flows through them; a module may
 /// use its own stage and earlier ones, never a later one. A new module must
 /// take its place here.
-const CORE_STAGES: [(&str, &[&str]); 8] = [
+const CORE_STAGES: [(&str, &[&str]); 9] = [
     (
         "foundations",
         &[
@@ -261,7 +261,9 @@ const CORE_STAGES: [(&str, &[&str]); 8] = [
     ("plan", &["plan", "unitset"]),
     ("tallies", &["tally", "shape"]),
     ("rules", &["rules", "need"]),
-    ("report", &["validate", "report", "export"]),
+    ("report", &["profile", "validate", "report", "export"]),
+    // Searches over validated plans: repair options.
+    ("decisions", &["repair"]),
     // Builds datasets, plans and rules for tests and benches.
     ("fixtures", &["synthetic"]),
 ];

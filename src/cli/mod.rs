@@ -96,6 +96,11 @@ enum Command {
         /// once) and print the median to standard error.
         #[arg(long, value_name = "N")]
         timing_runs: Option<usize>,
+        /// With text output, also print each HEC's needs profile: every
+        /// count and rate the data holds beside the state's, and the tracts
+        /// that drive it (the JSON report always has it).
+        #[arg(long)]
+        profile: bool,
     },
     /// Ways to pass: for each rule an HEC fails, the smallest sets of whole
     /// neighbouring towns whose move makes it pass, each checked by the
@@ -477,13 +482,14 @@ fn execute(cli: Cli) -> Result<ExitCode, String> {
             plan,
             format,
             timing_runs,
+            profile,
         } => {
             let rules = read_rules(plan.rules.as_deref())?;
             if let Some(runs) = timing_runs {
                 output::time_validation(&data, &plan, &rules, runs)?;
             }
             let report = output::validate_plan(&data, &plan, rules)?.1;
-            output::print_report(&report, format)?;
+            output::print_report(&report, format, profile)?;
             Ok(ExitCode::from(report.exit_code()))
         }
         Command::Suggest {

@@ -11,6 +11,7 @@ use hecmap_core::units::Level;
 use serde_json::Value;
 
 use hecmap_core::plan::{Plan, read_plan};
+use hecmap_core::profile::FigureKind;
 use hecmap_core::repair::{self, Repair, SuggestOptions};
 use hecmap_core::report::{HecReport, Report, Verdict};
 use hecmap_core::rules::{RulesConfig, Severity};
@@ -268,12 +269,49 @@ fn repairs_text(repairs: &[Repair]) -> String {
     out
 }
 
-pub fn print_report(report: &Report, format: TextOrJson) -> Result<(), String> {
+pub fn print_report(report: &Report, format: TextOrJson, profile: bool) -> Result<(), String> {
     let text = match format {
         TextOrJson::Json => serde_json::to_string_pretty(report).expect("report serialises") + "\n",
+        TextOrJson::Text if profile => report_text(report) + &profiles_text(report),
         TextOrJson::Text => report_text(report),
     };
     write_out(None, &text)
+}
+
+/// Each HEC's needs profile as a table: the HEC's figure, the state's, and
+/// the tracts with the highest values. Estimates are marked `*`.
+fn profiles_text(r: &Report) -> String {
+    let show = |kind: FigureKind, v: Option<f64>| match (kind, v) {
+        (_, None) => "-".to_string(),
+        (FigureKind::Count, Some(v)) => format!("{v:.0}"),
+        (FigureKind::Rate, Some(v)) => format!("{:.1}%", v * 100.0),
+    };
+    let mut out = String::new();
+    for h in &r.hecs {
+        out.push_str(&format!("\nNeeds profile of {} (* an estimate):\n", h.name));
+        out.push_str(&format!(
+            "  {:<46}{:>11}{:>11}  {}\n",
+            "measure", "HEC", "state", "highest tracts"
+        ));
+        for f in h.profile.iter() {
+            let label = format!("{}{}", f.label, if f.estimate { " *" } else { "" });
+            let spots: Vec<String> = f
+                .hot_spots
+                .iter()
+                .map(|s| format!("{} {}", s.name, show(f.kind, Some(s.value))))
+                .collect();
+            out.push_str(&format!(
+                "  {label:<46}{:>11}{:>11}  {}\n",
+                show(f.kind, f.value),
+                show(f.kind, f.state),
+                spots.join("; ")
+            ));
+        }
+    }
+    if r.hecs.iter().any(|h| h.profile.iter().any(|f| f.estimate)) {
+        out.push_str("\n* Estimates: Medicare (see `hecmap summary`), CDC PLACES (model-based small-area estimates).\n");
+    }
+    out
 }
 
 /// The plan's verdict: "PASSES", "BREAKS THE RULES" or "PENDING STAFF

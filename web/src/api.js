@@ -115,6 +115,22 @@ export async function validate({ body, type }, { signal, scope, name } = {}) {
   });
 }
 
+/**
+ * POST /api/suggest: ways for an HEC (or every failing HEC) to pass the
+ * rules it fails, each checked by the server's validator.
+ * @param {PlanBody} plan
+ * @param {PlanOptions & { hec?: string, maxTowns?: number, signal?: AbortSignal }} [options]
+ * @returns {Promise<import('./types').Suggestions>}
+ */
+export async function suggest({ body, type }, { hec, maxTowns, signal, scope, name } = {}) {
+  return getJSON(`/api/suggest${query({ hec, max_towns: maxTowns, scope, name })}`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body,
+    signal,
+  });
+}
+
 /** POST /api/export?to=...: the file as a Blob with its suggested name. */
 /**
  * @param {PlanBody} plan

@@ -2,10 +2,12 @@
 // The side panel: the HEC list (population and Medicare bars against the
 // floors, the shortfall in words, the verdict with a pending waiver's two
 // outcomes, the towns, each removable), the findings list (each with its
-// "why?"), the verdict line with the statewide switch beside it, and the
+// "why?" and, when a change of towns can repair it, its "How to pass"
+// options: repair.js), the verdict line with the statewide switch beside it, and the
 // rules in plain words ("How it works").
 
 import { renderGuide, RULE_SECTION, ruleLabel, ruleWhy } from './guide.js';
+import { canRepair, Repairs } from './repair.js';
 import { toast } from './toast.js';
 import { findUnit, notAUnitMessage, suggestUnits } from './units.js';
 import { fmtInt, h, plural } from './util.js';
@@ -260,6 +262,8 @@ export class Panel {
     this.lastFindings = undefined;
     /** @type {App | null} */
     this.app = null;
+    /** @type {Repairs | null} the findings' "How to pass" */
+    this.repairs = null;
     this.toggleInfo.addEventListener('click', () => {
       this.showInfo = !this.showInfo;
       this.renderFindings(this.lastFindings);
@@ -275,6 +279,10 @@ export class Panel {
   connect(app) {
     if (this.app) return;
     this.app = app;
+    this.repairs = new Repairs(app, {
+      openGuide: (section) => this.openGuide(section),
+      cardOf: (key) => this.items.get(key) ?? null,
+    });
     this.root.querySelector('#guide-body')?.replaceChildren(...renderGuide(app.rules));
     this._bindSuggestions();
   }
@@ -808,7 +816,15 @@ export class Panel {
       if (now) this.openWhy.add(whyKey);
       else this.openWhy.delete(whyKey);
     });
-    return h('li', { class: 'finding-item' }, this._findingButton(f, i, key, colors), why, text);
+    const repair = this.repairs && canRepair(f) ? this.repairs.render(f, whyKey, i, colors) : [];
+    return h(
+      'li',
+      { class: 'finding-item' },
+      this._findingButton(f, i, key, colors),
+      why,
+      text,
+      ...repair,
+    );
   }
 
   /**
@@ -843,6 +859,12 @@ export class Panel {
     const ul = this.findings;
     const focused = document.activeElement?.closest?.('#findings .finding');
     const focusKey = focused?.getAttribute('data-key');
+    // A "How to pass" control with the focus keeps it when drawn again.
+    const focusId = /** @type {HTMLElement | null} */ (
+      document.activeElement?.closest?.('#findings [data-focus-id]')
+    )?.dataset.focusId;
+    this.repairs?.reset();
+    if (this.repairs) this.repairs.stale = !!stale || state.rev !== this.app?.store.rev;
     ul.classList.toggle('stale', !!stale);
     ul.dataset.rev = String(state.rev ?? '');
     this._renderScope(state.scope);
@@ -882,7 +904,11 @@ export class Panel {
     if (focusKey) {
       const again = ul.querySelector(`.finding[data-key="${CSS.escape(focusKey)}"]`);
       /** @type {HTMLElement | null} */ (again)?.focus();
+    } else if (focusId) {
+      const again = ul.querySelector(`[data-focus-id="${CSS.escape(focusId)}"]`);
+      /** @type {HTMLElement | null} */ (again)?.focus({ preventScroll: true });
     }
+    this.repairs?.afterRender();
   }
 
   clearSelection() {

@@ -103,6 +103,56 @@ export interface Report {
   if_refused?: Verdict | null;
 }
 
+/** A town an option of POST /api/suggest moves into the HEC. */
+export interface TownMove {
+  town: string;
+  /** the HECs it leaves (none: it was in no HEC) */
+  from: string[];
+  /** its tracts that move (2020 GEOIDs) */
+  tracts: string[];
+  people: number;
+}
+
+/** An HEC as an option leaves it. */
+export interface HecAfter {
+  hec: string;
+  population: number;
+  medicare: number;
+  medicare_estimate: boolean;
+  verdict: Verdict;
+  /** rule ids it still fails */
+  failing: string[];
+}
+
+/** One way to make an HEC pass a rule. */
+export interface RepairOption {
+  summary: string;
+  adds: TownMove[];
+  people_added: number;
+  people_from_other_hecs: number;
+  /** past the floor, in the floor's unit (floors only) */
+  overshoot: number | null;
+  /** the HEC first, then every HEC that gives up land */
+  after: HecAfter[];
+  /** failures the move creates */
+  new_errors: string[];
+}
+
+/** The options for one rule an HEC fails. */
+export interface Repair {
+  hec: string;
+  rule: string;
+  finding: string;
+  options: RepairOption[];
+  waiver_alternative: string | null;
+  note: string | null;
+}
+
+/** POST /api/suggest */
+export interface Suggestions {
+  repairs: Repair[];
+}
+
 /** The effective rules (GET /api/rules `.effective`): settings, not constants. */
 export interface Rules {
   thresholds: { population_min: number; medicare_min: number };

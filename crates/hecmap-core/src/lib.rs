@@ -33,6 +33,7 @@ pub mod measures;
 pub mod medicare;
 pub mod need;
 pub mod plan;
+pub mod profile;
 pub mod repair;
 pub mod report;
 pub mod rules;

@@ -29,7 +29,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::{AttrKind, AttributeDef, Attributes, Provenance};
+use crate::attributes::{AttrKind, AttributeDef, Attributes, Basis, Provenance};
 use crate::error::ManifestError;
 use crate::join::JoinSpec;
 use crate::medicare::{EstimateInputs, MEDICARE};
@@ -125,6 +125,9 @@ pub struct Table {
     pub key_columns: Vec<String>,
     /// The publication of columns that do not name their own.
     pub source: Option<String>,
+    /// How the publisher made the values when they are modelled, not
+    /// counted (CDC PLACES): its columns are then estimates, and say so.
+    pub method: Option<String>,
     pub columns: Vec<Column>,
 }
 
@@ -139,6 +142,8 @@ struct TableHead {
     key_columns: Vec<String>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
 }
 
 fn tract_level() -> Level {
@@ -403,15 +408,24 @@ impl Manifest {
                     .iter()
                     .map(|c| {
                         let source = c.source.as_ref().or(table.source.as_ref());
+                        let published = Provenance::counted(
+                            &table.file,
+                            &c.column,
+                            source.map_or("", String::as_str),
+                        );
+                        let provenance = match &table.method {
+                            Some(method) => Provenance {
+                                basis: Basis::Estimated,
+                                method: Some(method.clone()),
+                                ..published
+                            },
+                            None => published,
+                        };
                         let def = AttributeDef::new(
                             &c.key,
                             &c.label,
                             attr_kind(c.kind, c.weight.as_deref()),
-                            Provenance::counted(
-                                &table.file,
-                                &c.column,
-                                source.map_or("", String::as_str),
-                            ),
+                            provenance,
                         );
                         (c.column.clone(), def)
                     })
@@ -520,6 +534,7 @@ fn tables(value: toml::Value, file: &str) -> Result<Vec<Table>, ManifestError> {
             level: head.level,
             key_columns: head.key_columns,
             source: head.source,
+            method: head.method,
             columns,
         });
     }

@@ -8,6 +8,7 @@
 //! its compactness scores). This module does not know the validator.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -17,6 +18,7 @@ use crate::dataset::Dataset;
 use crate::measures::{Measure, MeasureValues};
 use crate::plan::RegionId;
 use crate::plan::{Plan, PlanScope, PolygonResolution, Waiver};
+use crate::profile::ProfileFigure;
 use crate::rules::{Details, Finding, PLAN_RULES, REGION_RULES, RuleId, Severity};
 use crate::units::{Level, UnitId};
 
@@ -61,6 +63,9 @@ pub struct HecReport {
     pub rural: bool,
     pub waiver: Option<Waiver>,
     pub compactness: Option<Compactness>,
+    /// Its needs profile: every count and rate the data holds, beside the
+    /// state's, with the tracts that drive it and where it comes from.
+    pub profile: Arc<Vec<ProfileFigure>>,
     /// No error, unknown or pending finding is about this HEC.
     pub passes: bool,
     /// Passes, fails, or pending a staff decision on its waiver.
@@ -232,6 +237,8 @@ pub struct HecFigures {
     pub rural: bool,
     /// `None` when the HEC is empty or its scores could not be computed.
     pub compactness: Option<Compactness>,
+    /// Its needs profile (shared with the validator's cache).
+    pub profile: Arc<Vec<ProfileFigure>>,
 }
 
 /// What a report is built from.
@@ -437,6 +444,7 @@ fn hec_report(names: Names, r: RegionId, figures: &HecFigures, findings: &[Findi
         rural: figures.rural,
         waiver: names.plan.regions[r as usize].waiver.clone(),
         compactness: figures.compactness,
+        profile: figures.profile.clone(),
         passes: verdict == Verdict::Passes,
         verdict,
         if_approved: Verdict::if_approved(severities()),

@@ -19,12 +19,14 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::dataset::Dataset;
 use crate::measures::{Measure, MeasureValue, MeasureValues, Source, keys};
 use crate::need::{NeedError, NeedIndex};
 use crate::plan::{Claims, RegionId};
 use crate::plan::{Plan, PolygonResolution};
+use crate::profile::{self, ProfileFigure};
 use crate::report::{HecFigures, Report, ReportInput};
 use crate::rules::{
     Context, Figures, Finding, PLAN_RULES, PlanCheck, REGION_RULES, RuleId, RulesConfig,
@@ -54,6 +56,11 @@ pub struct Validator<'d> {
     town_findings: Option<Vec<BTreeMap<UnitId, Vec<Finding>>>>,
     /// Towns whose tracts moved since the per-town rules last ran.
     stale_towns: Vec<UnitId>,
+    /// Cached needs profiles per HEC, made only for reports (a move that
+    /// asks only for findings never pays for them); `None` when stale.
+    profiles: Vec<Option<Arc<Vec<ProfileFigure>>>>,
+    /// The state's figures of every attribute, made on the first report.
+    state_figures: std::sync::OnceLock<Vec<Option<f64>>>,
 }
 
 /// How much of the state the plan claims, kept up to date as tracts move
@@ -185,6 +192,8 @@ impl<'d> Validator<'d> {
         });
         Ok(Self {
             region_findings: vec![None; plan.regions.len()],
+            profiles: vec![None; plan.regions.len()],
+            state_figures: std::sync::OnceLock::new(),
             coverage: Coverage::new(data, &plan.claims),
             shapes,
             town_findings: None,
@@ -234,6 +243,7 @@ impl<'d> Validator<'d> {
         while self.members.len() < self.plan.regions.len() {
             self.members.push(Vec::new());
             self.region_findings.push(None);
+            self.profiles.push(None);
         }
         id
     }
@@ -281,6 +291,7 @@ impl<'d> Validator<'d> {
                 merge_sorted(members, &added);
             }
             self.region_findings[r as usize] = None;
+            self.profiles[r as usize] = None;
         }
         // Drawn polygons no longer describe a plan that was edited.
         self.polygons = None;
@@ -410,6 +421,7 @@ impl<'d> Validator<'d> {
     /// The full report (the same for the CLI, the API and the UI).
     pub fn report(&mut self) -> Report {
         let findings = self.findings();
+        self.refresh_profiles();
         let ctx = self.context();
         let hecs = (0..self.plan.regions.len() as RegionId)
             .map(|r| self.figures(&ctx, r))
@@ -433,7 +445,21 @@ impl<'d> Validator<'d> {
     /// scores come from its findings, refreshed first).
     pub fn hec_figures(&mut self, region: RegionId) -> HecFigures {
         self.refresh_regions();
+        self.refresh_profiles();
         self.figures(&self.context(), region)
+    }
+
+    /// Makes the needs profiles of the HECs that changed since the last.
+    fn refresh_profiles(&mut self) {
+        let data = self.data;
+        let state = self
+            .state_figures
+            .get_or_init(|| profile::state_figures(data));
+        for (r, cached) in self.profiles.iter_mut().enumerate() {
+            if cached.is_none() {
+                *cached = Some(Arc::new(profile::profile(data, &self.members[r], state)));
+            }
+        }
     }
 
     /// An HEC's figures, its findings being fresh.
@@ -453,6 +479,7 @@ impl<'d> Validator<'d> {
             density_per_km2: ctx.density(region),
             rural: ctx.is_rural(region),
             compactness,
+            profile: self.profiles[region as usize].clone().unwrap_or_default(),
         }
     }
 

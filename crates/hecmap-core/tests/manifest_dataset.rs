@@ -250,6 +250,11 @@ fn every_attribute_is_defined_as_before() {
         if key == "medicare" {
             assert_eq!(def.provenance.basis, Basis::Estimated);
             assert_eq!(def.provenance.method.as_deref(), Some(MEDICARE_METHOD));
+        } else if file == "tract_cdc_places_2024.csv" {
+            // Model-based small-area estimates: marked so, with the method.
+            assert_eq!(def.provenance.basis, Basis::Estimated, "{key}");
+            let method = def.provenance.method.as_deref().unwrap_or_default();
+            assert!(method.starts_with("CDC PLACES model-based"), "{key}: {method}");
         } else {
             assert_eq!(def.provenance.basis, Basis::Counted, "{key}");
             assert_eq!(def.provenance.method, None, "{key}");

@@ -47,7 +47,10 @@ fn a_town_short_hec_gets_each_neighbouring_town_checked_and_ranked() {
     let repairs = suggest(&mut v, None, &SuggestOptions::default()).unwrap();
     assert_eq!(repairs.len(), 1, "{repairs:#?}");
     let r = &repairs[0];
-    assert_eq!((r.hec.as_str(), r.rule), ("West", RuleId::ThresholdPopulation));
+    assert_eq!(
+        (r.hec.as_str(), r.rule),
+        ("West", RuleId::ThresholdPopulation)
+    );
     // One town is enough: each of B1, B2, B3 (East keeps 20,000), and no
     // set of two, which would not be minimal. C is not next to West.
     let towns: Vec<Vec<&str>> = r
@@ -70,14 +73,24 @@ fn a_town_short_hec_gets_each_neighbouring_town_checked_and_ranked() {
             .collect();
         assert_eq!(
             verdicts,
-            [("West", Verdict::Passes, 16_000.0), ("East", Verdict::Passes, 20_000.0)]
+            [
+                ("West", Verdict::Passes, 16_000.0),
+                ("East", Verdict::Passes, 20_000.0)
+            ]
         );
     }
-    assert!(r.options[0].summary.starts_with("Add B1 (from East): +4,000 people, 2,000 over the floor."));
+    assert!(
+        r.options[0]
+            .summary
+            .starts_with("Add B1 (from East): +4,000 people, 2,000 over the floor.")
+    );
     assert!(r.waiver_alternative.is_none(), "the grid is not rural");
     // The validator is left as it was found (compactness scores to the
     // last bits aside: perimeters are kept incrementally).
-    assert_eq!(settled(serde_json::to_value(v.report()).unwrap()), settled(before));
+    assert_eq!(
+        settled(serde_json::to_value(v.report()).unwrap()),
+        settled(before)
+    );
 }
 
 #[test]
@@ -94,11 +107,16 @@ fn when_every_way_takes_a_neighbour_under_the_floor_the_options_say_so() {
     let plan = parse_json_plan(&data, &plan.to_string(), "grid.json").unwrap();
     let mut v = Validator::new(&data, rules(&grid, 16_000.0), plan, None).unwrap();
     let repairs = suggest(&mut v, None, &SuggestOptions::default()).unwrap();
-    let west = repairs.iter().find(|r| r.hec == "West").expect("West fails");
+    let west = repairs
+        .iter()
+        .find(|r| r.hec == "West")
+        .expect("West fails");
     assert!(!west.options.is_empty());
     for o in &west.options {
         assert!(
-            o.new_errors.iter().any(|e| e.starts_with("Mid has 12,000 people")),
+            o.new_errors
+                .iter()
+                .any(|e| e.starts_with("Mid has 12,000 people")),
             "{}: {:?}",
             o.summary,
             o.new_errors
@@ -108,11 +126,18 @@ fn when_every_way_takes_a_neighbour_under_the_floor_the_options_say_so() {
     }
     // East (8,000) needs two towns, and whoever gives them falls short or
     // breaks in two: every option says which.
-    let east = repairs.iter().find(|r| r.hec == "East").expect("East fails");
+    let east = repairs
+        .iter()
+        .find(|r| r.hec == "East")
+        .expect("East fails");
     assert!(!east.options.is_empty());
     for o in &east.options {
         assert_eq!(o.adds.len(), 2, "{}", o.summary);
-        assert!(!o.new_errors.is_empty() && o.summary.contains("then fails"), "{}", o.summary);
+        assert!(
+            !o.new_errors.is_empty() && o.summary.contains("then fails"),
+            "{}",
+            o.summary
+        );
     }
     // At most one town per option, and nothing found: said in words.
     let one = SuggestOptions {
