@@ -3,9 +3,16 @@
 //! totals it promised; nothing already in the HEC is "added"; the plan is
 //! left as it was.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
+use hecmap_core::plan::parse_json_plan;
+use hecmap_core::repair::{SuggestOptions, suggest};
+use hecmap_core::report::Verdict;
+use hecmap_core::rules::{RuleId, RulesConfig};
+use hecmap_core::validate::Validator;
 use serde_json::Value;
 
 const NORTHEAST: &str = "Northeastern Connecticut Planning Region";
@@ -196,4 +203,120 @@ fn one_hec_text_and_errors_name_the_problem() {
     let out = hecmap(&["suggest", &file]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Nothing to repair"), "{text}");
+}
+
+/// A partial plan of one HEC (JSON plan form) on the real data.
+fn one_hec(units: &[String]) -> Validator<'static> {
+    let plan =
+        serde_json::json!({ "scope": "partial", "hecs": [{ "name": "Sketch", "units": units }] });
+    let plan = parse_json_plan(common::data(), &plan.to_string(), "sketch.json").unwrap();
+    Validator::new(common::data(), RulesConfig::default(), plan, None).unwrap()
+}
+
+/// The options for one rule of the sketch: the towns of each.
+fn options_for(v: &mut Validator, rule: RuleId) -> Vec<Vec<String>> {
+    let repairs = suggest(v, None, &SuggestOptions::default()).unwrap();
+    let repair = repairs.iter().find(|r| r.rule == rule).unwrap_or_else(|| {
+        panic!("no {rule} repair: {repairs:#?}");
+    });
+    for o in &repair.options {
+        assert_eq!(o.after[0].hec, "Sketch");
+        assert!(!o.after[0].failing.contains(&rule), "{}", o.summary);
+        assert!(o.new_errors.is_empty(), "{}: {:?}", o.summary, o.new_errors);
+        assert_eq!(
+            o.people_from_other_hecs, 0.0,
+            "a sketch takes from no other HEC"
+        );
+    }
+    repair
+        .options
+        .iter()
+        .map(|o| o.adds.iter().map(|m| m.town.clone()).collect())
+        .collect()
+}
+
+#[test]
+fn a_sketch_in_two_pieces_is_joined_by_one_town_between_them() {
+    // West Hartford and Wethersfield do not touch; Newington and Hartford
+    // lie between them.
+    let mut v = one_hec(&["West Hartford".into(), "Wethersfield".into()]);
+    let options = options_for(&mut v, RuleId::Contiguity);
+    assert!(
+        options.contains(&vec!["Newington".to_string()]),
+        "{options:?}"
+    );
+    assert!(
+        options.contains(&vec!["Hartford".to_string()]),
+        "{options:?}"
+    );
+    assert!(
+        options.iter().all(|o| o.len() == 1),
+        "one town is enough: {options:?}"
+    );
+}
+
+#[test]
+fn a_hartford_hec_that_leaves_out_its_neediest_tracts_is_told_to_take_them_in() {
+    let data = common::data();
+    let hartford = common::town("Hartford");
+    let probe = one_hec(&["Hartford".into()]);
+    let need = probe.need();
+    let mut tracts = data.nesting.town_tracts[hartford as usize].clone();
+    // Leave out the three neediest tracts on Hartford's border with West
+    // Hartford's neighbours: the highest need percentiles of the town.
+    tracts.sort_by(|&a, &b| {
+        need.percentile[b as usize]
+            .unwrap_or(0.0)
+            .total_cmp(&need.percentile[a as usize].unwrap_or(0.0))
+    });
+    let left_out: Vec<u32> = tracts[..3].to_vec();
+    let mut units: Vec<String> = tracts[3..]
+        .iter()
+        .map(|&t| data.tracts.units.geoid[t as usize].clone())
+        .collect();
+    units.push("West Hartford".into());
+    let mut v = one_hec(&units);
+    let report = v.report();
+    let picked = report
+        .findings
+        .iter()
+        .any(|f| f.rule == RuleId::CherryPickHighNeed || f.rule == RuleId::Enclave);
+    assert!(
+        picked,
+        "the sketch leaves high-need tracts out: {:#?}",
+        report.findings
+    );
+    let repairs = suggest(&mut v, None, &SuggestOptions::default()).unwrap();
+    // Taking in the rest of Hartford repairs what leaving it out broke.
+    let about_hartford: Vec<_> = repairs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.rule,
+                RuleId::CherryPickHighNeed | RuleId::Enclave | RuleId::TownSplit
+            )
+        })
+        .collect();
+    assert!(!about_hartford.is_empty(), "{repairs:#?}");
+    for repair in about_hartford {
+        let first = &repair.options[0];
+        assert_eq!(
+            first.adds[0].town, "Hartford",
+            "{}: {}",
+            repair.rule, first.summary
+        );
+        assert_eq!(
+            first.adds[0].tracts.len(),
+            3,
+            "only the tracts left out move"
+        );
+        for &t in &left_out {
+            assert!(
+                first.adds[0]
+                    .tracts
+                    .contains(&data.tracts.units.geoid[t as usize])
+            );
+        }
+        assert_ne!(first.after[0].verdict, Verdict::Pending);
+    }
 }

@@ -549,3 +549,26 @@ test('townsOfTracts and townNeed: an HEC’s towns, a town’s need from its tra
   assert.deepEqual(townNeed(app, [0, 1, 2]), { need: 30, high: 1 });
   assert.equal(townNeed(app, [3]), null, 'no need known');
 });
+
+test('repair options in words: which findings offer them, towns moved, verdicts after', async () => {
+  const { afterVerdict, canRepair, optionTracts, townMoveText } = await import('../src/repair.js');
+  const finding = (rule, severity, hec = 'NE') => ({ rule, severity, hec });
+  assert.equal(canRepair(finding('threshold.population', 'error')), true);
+  assert.equal(canRepair(finding('contiguity', 'pending')), true, 'a pending waiver does not pass');
+  assert.equal(canRepair(finding('threshold.population', 'waived')), false);
+  assert.equal(canRepair(finding('coverage.gap', 'error')), false, 'not a rule towns repair');
+  assert.equal(canRepair(finding('threshold.population', 'error', null)), false, 'no HEC');
+
+  const move = { town: 'Farmington', from: ['Capitol'], tracts: ['a', 'b'], people: 26712 };
+  assert.equal(townMoveText(move, 6), '26,712 people (2 of 6 tracts), from Capitol');
+  assert.equal(townMoveText({ ...move, from: [], people: 1 }, 2), '1 person, in no HEC yet');
+
+  assert.equal(afterVerdict({ verdict: 'passes', failing: [] }), '✓ passes');
+  const fails = afterVerdict({ verdict: 'fails', failing: ['threshold.population', 'contiguity'] });
+  assert.match(fails, /^✗ fails: Population/);
+  assert.doesNotMatch(fails, /threshold\.population/, 'rules in words, not ids');
+  assert.match(afterVerdict({ verdict: 'pending', failing: [] }), /pending staff decision/);
+
+  const units = { byGeoid: new Map([['a', 4], ['b', 7]]) };
+  assert.deepEqual(optionTracts(units, { adds: [move, { ...move, tracts: ['zz'] }] }), [4, 7]);
+});
