@@ -7,6 +7,7 @@
 // rules in plain words ("How it works").
 
 import { renderGuide, RULE_SECTION, ruleLabel, ruleWhy } from './guide.js';
+import { renderProfile } from './profile.js';
 import { canRepair, Repairs } from './repair.js';
 import { toast } from './toast.js';
 import { findUnit, notAUnitMessage, suggestUnits } from './units.js';
@@ -488,6 +489,7 @@ export class Panel {
     this._renderWaiver(li, x);
     this._renderMeta(li, x);
     this._renderTowns(li, x);
+    renderProfile(this.app, li, x); // the needs profile (profile.js)
   }
 
   /**

@@ -70,6 +70,29 @@ export interface Finding {
   details?: { bbox?: [[number, number], [number, number]]; [k: string]: unknown };
 }
 
+/** A tract with one of the highest values of a profile measure in its HEC. */
+export interface HotSpot {
+  /** 2020 GEOID */
+  tract: string;
+  name: string;
+  value: number;
+}
+
+/** One measure of an HEC's needs profile (rates are fractions 0-1). */
+export interface ProfileMeasure {
+  key: string;
+  label: string;
+  kind: 'count' | 'rate';
+  /** what a rate is weighted by (null for counts) */
+  weight: string | null;
+  value: number;
+  state: number;
+  estimate: boolean;
+  source: string | null;
+  method: string | null;
+  hot_spots: HotSpot[];
+}
+
 /** One HEC of a report. */
 export interface HecReport {
   name: string;
@@ -84,6 +107,8 @@ export interface HecReport {
   density_per_km2?: number;
   rural?: boolean;
   waiver?: Waiver | null;
+  /** the needs profile (servers before it give none) */
+  profile?: ProfileMeasure[];
   passes: boolean;
   /** servers before the pending state give none (see validation.js) */
   verdict?: Verdict;

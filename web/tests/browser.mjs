@@ -103,6 +103,49 @@ export async function importCsv(page, name, csv) {
   assert.doesNotMatch(said, /\b1 (HECs|tracts)\b/, `the import's message: ${said}`);
 }
 
+/**
+ * Screenshots of the side panel at a desktop and a phone size (the plan
+ * sheet open on the phone, the toast dismissed), each element `show`
+ * selects scrolled to the top of its part of the panel, as
+ * `<name>-<w>x<h>.png`; the page's size and sheet are put back after.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ * @param {string[]} [show]
+ */
+export async function panelShots(page, name, show = []) {
+  const was = page.viewportSize();
+  for (const size of [DESKTOP, PHONE]) {
+    await page.setViewportSize(size);
+    await page.evaluate(() => {
+      window.hecmap.map.resize();
+      window.hecmap.openSheet?.('plan');
+      document.querySelector('#toast button[aria-label="Dismiss"]')?.click();
+    });
+    await waitMapIdle(page);
+    for (const sel of show) {
+      // The panel's own scrolling part (scrollIntoView would move the
+      // page's fixed layout).
+      await page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        let box = el?.parentElement;
+        const scrolls = (x) => /(auto|scroll)/.test(getComputedStyle(x).overflowY);
+        while (box && !scrolls(box)) box = box.parentElement;
+        const head = box?.querySelector(':scope > .section-head');
+        if (box && el) {
+          const top = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
+          box.scrollTop += top - (head?.offsetHeight ?? 0) - 4;
+        }
+      }, sel);
+    }
+    await screenshot(page, name);
+  }
+  await page.setViewportSize(was);
+  await page.evaluate(() => {
+    window.hecmap.openSheet?.('');
+    window.hecmap.map.resize();
+  });
+}
+
 /** Town name -> bbox [w, s, e, n] from the server's town polygons. */
 export async function townBoxes() {
   const { body } = await api('/api/units/town?geometry=true&limit=1000');

@@ -13,14 +13,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './a11y.mjs';
 import * as browser from './browser.mjs';
-import { api, ARTIFACTS, BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS, repo } from './browser.mjs';
+import { api, BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS } from './browser.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
 const NORTHEAST = 'Northeastern Connecticut Planning Region';
@@ -38,58 +37,10 @@ const pageErrors = [];
 /** Waits until the findings in the DOM come from the plan as it is now. */
 const waitValidated = () => browser.waitValidated(page);
 
-const waitMapIdle = () => browser.waitMapIdle(page);
 
-/**
- * Screenshots at a desktop and a phone size (the plan sheet open on the
- * phone), the elements `show` selects scrolled into view.
- * @param {string} name
- * @param {string[]} [show]
- */
-async function shots(name, show = []) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const before = page.viewportSize();
-  for (const [width, height] of [
-    [1440, 900],
-    [390, 844],
-  ]) {
-    await page.setViewportSize({ width, height });
-    await page.evaluate(() => {
-      window.hecmap.map.resize();
-      window.hecmap.openSheet?.('plan');
-    });
-    await waitMapIdle();
-    for (const sel of show) {
-      // The panel's own scrolling part (scrollIntoView would move the page's fixed layout).
-      await page.evaluate((sel) => {
-        const el = document.querySelector(sel);
-        let box = el?.parentElement;
-        const scrolls = (x) => /(auto|scroll)/.test(getComputedStyle(x).overflowY);
-        while (box && !scrolls(box)) box = box.parentElement;
-        const head = box?.querySelector(':scope > .section-head');
-        const top = el.getBoundingClientRect().top - box?.getBoundingClientRect().top;
-        if (box) box.scrollTop += top - (head?.offsetHeight ?? 0);
-      }, sel);
-    }
-    const file = path.join(ARTIFACTS, `${name}-${width}x${height}.png`);
-    await page.screenshot({ path: file });
-    console.log(`screenshot: ${path.relative(repo, file)}`);
-  }
-  await page.setViewportSize(before);
-  await page.evaluate(() => {
-    window.hecmap.openSheet?.('');
-    window.hecmap.map.resize();
-  });
-}
+const shots = (name, show = []) => browser.panelShots(page, name, show);
 
-/** axe-core's critical and serious violations (loaded through evaluate: the CSP). */
-async function a11y() {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
-    const source = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-    await page.evaluate(fs.readFileSync(source, 'utf8'));
-  }
-  return axeViolations(page);
-}
+const a11y = () => axeViolations(page);
 
 /** Types a unit into "Add a town or tract" and submits it. */
 async function addUnit(text) {

@@ -31,7 +31,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
 import { axeViolations } from './a11y.mjs';
 import * as shared from './browser.mjs';
 import { ARTIFACTS, BASE, BIN, CHROMIUM, LAUNCH_ARGS, repo } from './browser.mjs';
@@ -156,18 +155,7 @@ async function shots(name) {
   await page.evaluate(() => window.hecmap.map.resize());
 }
 
-/**
- * axe-core's critical and serious violations. axe is loaded through the
- * DevTools protocol first: the server's Content-Security-Policy refuses the
- * inline script tag a11y.mjs would add.
- */
-async function a11y() {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
-    const source = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-    await page.evaluate(fs.readFileSync(source, 'utf8'));
-  }
-  return axeViolations(page);
-}
+const a11y = () => axeViolations(page);
 
 const waitMapIdle = () => shared.waitMapIdle(page);
 

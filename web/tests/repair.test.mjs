@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './a11y.mjs';
 import * as browser from './browser.mjs';
-import { ARTIFACTS, BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS, repo } from './browser.mjs';
+import { BASE, BIN, CHROMIUM, DESKTOP, LAUNCH_ARGS } from './browser.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
 const NORTHEAST = 'Northeastern Connecticut Planning Region';
@@ -68,44 +68,7 @@ const popItem = (name) =>
 /** Sorted numbers. */
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 
-/**
- * Screenshots at a desktop and a phone size (the plan sheet open on the
- * phone), the options scrolled into view.
- * @param {string} name
- * @param {string} show a selector
- */
-async function shots(name, show) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const was = page.viewportSize();
-  for (const [width, height] of [
-    [1440, 900],
-    [390, 844],
-  ]) {
-    await page.setViewportSize({ width, height });
-    await page.evaluate(() => {
-      window.hecmap.map.resize();
-      window.hecmap.openSheet?.('plan');
-    });
-    await waitMapIdle();
-    await page.evaluate((sel) => {
-      const el = document.querySelector(sel);
-      let box = el?.parentElement;
-      const scrolls = (x) => /(auto|scroll)/.test(getComputedStyle(x).overflowY);
-      while (box && !scrolls(box)) box = box.parentElement;
-      const head = box?.querySelector(':scope > .section-head');
-      const top = el.getBoundingClientRect().top - box?.getBoundingClientRect().top;
-      if (box) box.scrollTop += top - (head?.offsetHeight ?? 0) - 4;
-    }, show);
-    const file = path.join(ARTIFACTS, `${name}-${width}x${height}.png`);
-    await page.screenshot({ path: file });
-    console.log(`screenshot: ${path.relative(repo, file)}`);
-  }
-  await page.setViewportSize(was);
-  await page.evaluate(() => {
-    window.hecmap.openSheet?.('');
-    window.hecmap.map.resize();
-  });
-}
+const shots = (name, show) => browser.panelShots(page, name, [show]);
 
 before(async () => {
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hecmap-repair-'));

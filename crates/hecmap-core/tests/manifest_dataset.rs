@@ -254,7 +254,10 @@ fn every_attribute_is_defined_as_before() {
             // Model-based small-area estimates: marked so, with the method.
             assert_eq!(def.provenance.basis, Basis::Estimated, "{key}");
             let method = def.provenance.method.as_deref().unwrap_or_default();
-            assert!(method.starts_with("CDC PLACES model-based"), "{key}: {method}");
+            assert!(
+                method.starts_with("CDC PLACES model-based"),
+                "{key}: {method}"
+            );
         } else {
             assert_eq!(def.provenance.basis, Basis::Counted, "{key}");
             assert_eq!(def.provenance.method, None, "{key}");
